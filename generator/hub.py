@@ -1,0 +1,160 @@
+"""The generator's only door to the Hugging Face Hub.
+
+Everything here goes through one ``HfApi``-like object given to :class:`Hub`
+(a real ``huggingface_hub.HfApi`` by default, a recording fake in tests), so
+the rest of the package never imports ``HfApi`` and tests never touch the
+network. Failures become one-line :mod:`generator.errors` messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import GeneratorError, HubUnreachableError
+
+
+class HfApiLike(Protocol):
+    """The part of ``huggingface_hub.HfApi`` that the generator uses."""
+
+    def snapshot_download(self, repo_id: str, **kwargs: Any) -> Any: ...
+    def create_repo(self, repo_id: str, **kwargs: Any) -> Any: ...
+    def upload_folder(self, **kwargs: Any) -> Any: ...
+    def add_space_secret(self, repo_id: str, key: str, value: str, **kwargs: Any) -> Any: ...
+    def add_space_variable(self, repo_id: str, key: str, value: str, **kwargs: Any) -> Any: ...
+
+
+class HubError(GeneratorError, RuntimeError):
+    """The Hub answered, but refused or failed the request."""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _is_network_failure(exc: BaseException) -> bool:
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(
+        names & {"ConnectError", "ConnectionError", "TimeoutException", "LocalEntryNotFoundError"}
+    ) or isinstance(exc, (ConnectionError, TimeoutError))
+
+
+@dataclass(frozen=True)
+class PushResult:
+    space_url: str
+    sync_repo: str
+
+
+class Hub:
+    """Hub operations the generator and the collector need, over an injected client."""
+
+    def __init__(self, api: HfApiLike | None = None, *, token: str | None = None) -> None:
+        if api is None:
+            from huggingface_hub import HfApi  # the one place the real client is built
+
+            api = HfApi(token=token)
+        self.api = api
+        self.token = token
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GeneratorError:
+            raise
+        except Exception as exc:  # the Hub client raises many unrelated types
+            if _is_network_failure(exc):
+                raise HubUnreachableError(
+                    f"cannot reach the Hugging Face Hub to {what} ({_first_line(exc)})"
+                ) from None
+            raise HubError(f"the Hugging Face Hub refused to {what}: {_first_line(exc)}") from None
+
+    def download_dataset(self, repo_id: str, *, allow_patterns: list[str] | None = None) -> Path:
+        """Download a dataset repo (cached) and return its local folder."""
+        try:
+            path = self._call(
+                f"download {repo_id}",
+                self.api.snapshot_download,
+                repo_id,
+                repo_type="dataset",
+                allow_patterns=allow_patterns,
+            )
+        except HubUnreachableError as exc:
+            raise HubUnreachableError(
+                f"{exc}; use --prompts FILE (.jsonl, .csv or .parquet) or --prompts sample"
+            ) from None
+        return Path(path)
+
+    def push_space(
+        self, folder: Path, *, space_id: str, sync_repo: str, hf_token: str | None
+    ) -> PushResult:
+        """Create the Space and its private sync dataset, upload, and set secrets.
+
+        Order matters: the dataset and the secrets exist before the Space's
+        files arrive, so its first boot already syncs.
+        """
+        self._call(
+            f"create the dataset {sync_repo}",
+            self.api.create_repo,
+            sync_repo,
+            repo_type="dataset",
+            private=True,
+            exist_ok=True,
+        )
+        secrets = [{"key": "HF_TOKEN", "value": hf_token}] if hf_token else []
+        self._call(
+            f"create the Space {space_id}",
+            self.api.create_repo,
+            space_id,
+            repo_type="space",
+            space_sdk="gradio",
+            exist_ok=True,
+            space_secrets=secrets,
+            space_variables=[{"key": "MPEP_SYNC_REPO", "value": sync_repo}],
+        )
+        # create_repo ignores secrets/variables when the Space already exists: set them again.
+        if hf_token:
+            self._call(
+                f"set the HF_TOKEN secret of {space_id}",
+                self.api.add_space_secret,
+                space_id,
+                "HF_TOKEN",
+                hf_token,
+            )
+        self._call(
+            f"set the MPEP_SYNC_REPO variable of {space_id}",
+            self.api.add_space_variable,
+            space_id,
+            "MPEP_SYNC_REPO",
+            sync_repo,
+        )
+        self._call(
+            f"upload the Space {space_id}",
+            self.api.upload_folder,
+            repo_id=space_id,
+            folder_path=str(folder),
+            repo_type="space",
+            commit_message="Generated by generate-space",
+        )
+        return PushResult(f"https://huggingface.co/spaces/{space_id}", sync_repo)
+
+    def push_dataset(self, folder: Path, *, repo_id: str, private: bool = False) -> str:
+        """Create (if needed) a dataset repo and upload ``folder`` to it."""
+        self._call(
+            f"create the dataset {repo_id}",
+            self.api.create_repo,
+            repo_id,
+            repo_type="dataset",
+            private=private,
+            exist_ok=True,
+        )
+        self._call(
+            f"upload the dataset {repo_id}",
+            self.api.upload_folder,
+            repo_id=repo_id,
+            folder_path=str(folder),
+            repo_type="dataset",
+            commit_message="Collected by collect-mpep",
+        )
+        return f"https://huggingface.co/datasets/{repo_id}"
