@@ -1,0 +1,175 @@
+"""Command-line entry points: parse arguments, call the library, print one line per error.
+
+``generate-space`` renders a language's translation Space (and pushes it with
+``--push``). Every :class:`~generator.errors.GeneratorError` and every usage
+mistake becomes one ``Error: ...`` line on stderr and a non-zero exit; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+
+from .errors import GeneratorError, UsageError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _split_users(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(u.strip() for u in value.split(",") if u.strip())
+
+
+def _repo_id(value: str, option: str) -> str:
+    parts = value.split("/")
+    if len(parts) != 2 or not all(parts) or any(c.isspace() for c in value):
+        raise UsageError(f"{option} must look like OWNER/NAME, not {value!r}")
+    return value
+
+
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  generate-space --lang nl --prompts sample --out spaces/nl
+  generate-space --lang ar --prompts my_prompts.jsonl --reviewers amira,omar
+  generate-space --lang nl --push --space-id DIBT-Dutch/mpep-nl""",
+)
+@click.option("--lang", "lang", required=True, help="BCP-47 code of the target language (nl, pt-BR, ...).")
+@click.option(
+    "--prompts",
+    "prompts_source",
+    default=None,
+    metavar="SOURCE",
+    help="'sample', a .jsonl/.csv/.parquet file, or a Hub dataset id "
+    "[default: data-is-better-together/prompts_ranked_multilingual_benchmark].",
+)
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Output folder [default: ./mpep-<code>].")
+@click.option("--reviewers", default=None, metavar="A,B",
+              help="Comma-separated reviewer user names (overrides languages/<code>.yaml).")
+@click.option("--min-approvals", type=int, default=None, help="Approvals that make a prompt done [default: 1].")
+@click.option("--translations-per-prompt", type=int, default=None,
+              help="Independent translations collected per prompt [default: 1].")
+@click.option("--allow-self-review", is_flag=True, default=None,
+              help="Let reviewers approve their own translations (one-person teams).")
+@click.option("--authorized-org", default="", metavar="ORG",
+              help="Only members of this Hugging Face organisation can log in.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists and is not empty.")
+@click.option("--push", is_flag=True, help="Create the Space and its sync dataset on the Hub.")
+@click.option("--space-id", default=None, metavar="OWNER/NAME", help="The Space to create with --push.")
+@click.option("--sync-repo", default=None, metavar="OWNER/NAME",
+              help="Private dataset the Space syncs to [default: OWNER/mpep-<code>-responses].")
+def generate_space_command(
+    lang: str,
+    prompts_source: str | None,
+    out: Path | None,
+    reviewers: str | None,
+    min_approvals: int | None,
+    translations_per_prompt: int | None,
+    allow_self_review: bool | None,
+    authorized_org: str,
+    force: bool,
+    push: bool,
+    space_id: str | None,
+    sync_repo: str | None,
+) -> None:
+    """Render a ready-to-run MPEP translation Space for one language."""
+    from .languages import get_language, unregistered_note
+    from .prompts import DEFAULT_DATASET, load_prompts
+    from .render import SpaceOptions, render_space
+
+    spec = get_language(lang)
+    if push and not space_id:
+        raise UsageError("--push needs --space-id OWNER/NAME")
+    if space_id:
+        space_id = _repo_id(space_id, "--space-id")
+        sync_repo = _repo_id(sync_repo, "--sync-repo") if sync_repo else (
+            f"{space_id.split('/')[0]}/mpep-{spec.code.lower()}-responses"
+        )
+    elif sync_repo:
+        sync_repo = _repo_id(sync_repo, "--sync-repo")
+    token = _hub_token() if push else None
+    source = prompts_source or DEFAULT_DATASET
+    prompts = load_prompts(source)
+    note = unregistered_note(spec)
+    if note:
+        click.echo(note, err=True)
+    options = SpaceOptions(
+        reviewers=_split_users(reviewers),
+        min_approvals=min_approvals,
+        translations_per_prompt=translations_per_prompt,
+        allow_self_review=allow_self_review,
+        sync_repo=sync_repo or "",
+        authorized_org=authorized_org,
+        source_dataset=source if "/" in source and not Path(source).exists() else DEFAULT_DATASET,
+    )
+    target = out if out is not None else Path(f"mpep-{spec.code.lower()}")
+    folder = render_space(spec, prompts, target, options=options, force=force)
+    direction = " (right-to-left)" if spec.is_rtl else ""
+    click.echo(
+        f"Rendered the {spec.name} ({spec.native_name}) Space{direction} with "
+        f"{len(prompts)} prompts in {_shown(folder)}"
+    )
+    if push and space_id:
+        from .hub import Hub
+
+        result = Hub(token=token).push_space(
+            folder, space_id=space_id, sync_repo=sync_repo or "", hf_token=token
+        )
+        click.echo(f"Pushed {result.space_url} (syncs to the private dataset {result.sync_repo})")
+    else:
+        click.echo(f"Run it:  cd {_shown(folder)} && pip install -r requirements.txt && python app.py")
+
+
+def _hub_token() -> str:
+    from huggingface_hub import get_token
+
+    token = os.environ.get("HF_TOKEN") or get_token()
+    if not token:
+        raise UsageError("--push needs a Hugging Face token: set HF_TOKEN or run 'hf auth login'")
+    return token
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def run_command(command: click.Command, argv: Sequence[str] | None = None) -> int:
+    """Run a click command, turning every user error into one ``Error:`` line."""
+    try:
+        result = command.main(args=list(argv) if argv is not None else None,
+                              prog_name=command.name, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Error: aborted", err=True)
+        return EXIT_ERROR
+    except click.UsageError as exc:
+        click.echo(f"Error: {exc.format_message()} (see --help)", err=True)
+        return EXIT_USAGE
+    except GeneratorError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
+    return result if isinstance(result, int) else 0
+
+
+def _entry(command: click.Command) -> Callable[[], None]:
+    def main() -> None:
+        sys.exit(run_command(command))
+
+    return main
+
+
+generate_space_command.name = "generate-space"
+generate_space = _entry(generate_space_command)

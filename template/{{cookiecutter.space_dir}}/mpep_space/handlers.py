@@ -1,0 +1,325 @@
+"""What a translator or reviewer can do, as plain typed functions.
+
+Each handler takes the :class:`Space` (config + store), the caller's identity
+(``None`` when anonymous) and plain values, and returns JSON-ready values. The
+UI and the API endpoints both call these; neither adds rules of its own.
+A refusal is a :class:`Refusal` with a message for the person; nothing is
+written for a refused call.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from . import qa
+from .config import BundledPrompt, SpaceConfig
+from .rules import PromptState, TranslationState
+from .store import Store
+
+MAX_TEXT = 20_000
+MAX_COMMENT = 2_000
+
+
+class Refusal(Exception):
+    """A call that is not allowed or not valid; ``str(self)`` is shown to the user."""
+
+
+@dataclass
+class Space:
+    """One running Space: its settings, its prompts and its store."""
+
+    config: SpaceConfig
+    store: Store
+
+    def __post_init__(self) -> None:
+        self.prompts: dict[str, BundledPrompt] = {p.id: p for p in self.config.prompts}
+
+    @property
+    def reviewers(self) -> frozenset[str]:
+        return frozenset(self.config.reviewers)
+
+    def is_reviewer(self, user: str | None) -> bool:
+        """Reviewers as configured; with none configured, review is open to everyone."""
+        return bool(user) and (not self.reviewers or user in self.reviewers)
+
+
+# -- validation ------------------------------------------------------------------------
+
+
+def _require_user(user: str | None) -> str:
+    if not user or not user.strip():
+        raise Refusal("Please log in first: anonymous changes are not accepted.")
+    return user
+
+
+def _short(value: str) -> str:
+    return repr(value[:40] + ("…" if len(value) > 40 else ""))
+
+
+def _require_prompt(space: Space, prompt_id: Any) -> BundledPrompt:
+    if not isinstance(prompt_id, str) or prompt_id not in space.prompts:
+        shown = _short(prompt_id) if isinstance(prompt_id, str) else repr(prompt_id)
+        raise Refusal(f"Unknown prompt id {shown}.")
+    return space.prompts[prompt_id]
+
+
+def clean_text(value: Any, what: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
+    """Validate free text from a user: type, length, control characters."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Refusal(f"The {what} must be text.")
+    if required and not value.strip():
+        raise Refusal(f"The {what} is empty.")
+    if len(value) > limit:
+        raise Refusal(f"The {what} is too long: {len(value):,} characters (at most {limit:,}).")
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            raise Refusal(f"The {what} contains an invalid character (a lone surrogate).")
+        if category == "Cc" and ch not in "\n\t\r":
+            raise Refusal(f"The {what} contains a control character (U+{ord(ch):04X}).")
+    return value
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- translating -----------------------------------------------------------------------
+
+
+def _eligible_for(space: Space, prompt: PromptState, user: str) -> bool:
+    ledger = space.store.ledger
+    if ledger.open_slots(prompt) == 0:
+        return False
+    if user in prompt.skipped_by or ledger.has_live_translation_by(prompt, user):
+        return False
+    others = {u for u in space.store.active_prompt_leases(prompt.id) if u != user}
+    return len(others) < ledger.open_slots(prompt)
+
+
+def _prompt_payload(space: Space, prompt: BundledPrompt, lease_until: float) -> dict[str, Any]:
+    state = space.store.ledger.prompts[prompt.id]
+    rejection = state.last_rejection()
+    suggestion = prompt.suggestion
+    return {
+        "prompt_id": prompt.id,
+        "source": prompt.prompt,
+        "suggestion": suggestion.text if suggestion else None,
+        "suggestion_agent": suggestion.agent if suggestion else None,
+        "lease_expires": _iso(lease_until),
+        "rejection": (
+            {"reviewer": rejection.user, "comment": rejection.comment} if rejection else None
+        ),
+        "glossary": [
+            {"term": g.term, "translation": g.translation, "note": g.note}
+            for g in qa.glossary_matches(prompt.prompt, space.config.glossary)
+        ],
+    }
+
+
+def next_prompt(space: Space, user: str | None) -> dict[str, Any] | None:
+    """The prompt this user should translate next (leased to them), or None."""
+    user = _require_user(user)
+    store = space.store
+    with store.transaction() as ledger:
+        store.renew_leases(user)
+        held = [
+            pid
+            for pid, leases in store.prompt_leases.items()
+            if user in store.active_prompt_leases(pid) and _eligible_for(space, ledger.prompts[pid], user)
+        ]
+        candidates = held or [
+            p.id for p in space.config.prompts if _eligible_for(space, ledger.prompts[p.id], user)
+        ]
+        if not candidates:
+            return None
+        prompt = space.prompts[candidates[0]]
+        until = store.lease_prompt(prompt.id, user)
+        return _prompt_payload(space, prompt, until)
+
+
+def check_translation(space: Space, user: str | None, prompt_id: str, text: str) -> list[dict[str, str]]:
+    """QA findings for a draft, without storing anything."""
+    user = _require_user(user)
+    prompt = _require_prompt(space, prompt_id)
+    text = clean_text(text, "translation", required=False)
+    with space.store.transaction():
+        space.store.renew_leases(user)
+    return [f.as_dict() for f in _findings(space, prompt, text)]
+
+
+def _findings(space: Space, prompt: BundledPrompt, text: str) -> list[qa.Finding]:
+    suggestion = prompt.suggestion.text if prompt.suggestion else None
+    return qa.check(
+        prompt.prompt, text, space.config.language.code, suggestion, space.config.glossary
+    )
+
+
+def submit_translation(space: Space, user: str | None, prompt_id: str, text: str) -> dict[str, Any]:
+    """Store a translation; refuse it if QA finds an error. Returns its id and findings."""
+    user = _require_user(user)
+    prompt = _require_prompt(space, prompt_id)
+    text = clean_text(text, "translation")
+    findings = _findings(space, prompt, text)
+    errors = [f.message for f in findings if f.severity == "error"]
+    if errors:
+        raise Refusal(" ".join(errors))
+    store = space.store
+    with store.transaction() as ledger:
+        state = ledger.prompts[prompt.id]
+        mine = [t for t in state.live_translations if t.user == user]
+        if mine:
+            if mine[-1].text == text:  # a retry of the same submission: answer it again
+                return {"translation_id": mine[-1].id, "qa": [f.as_dict() for f in findings]}
+            raise Refusal(
+                f"You already submitted a translation of prompt {prompt.id}; it is "
+                f"{'approved' if mine[-1].status == 'approved' else 'awaiting review'}."
+            )
+        event = store.new_event(
+            "translation",
+            user,
+            prompt.id,
+            text=text,
+            qa=tuple(f.as_dict() for f in findings),
+            suggestion_unchanged=any(f.code == "suggestion_unchanged" for f in findings),
+        )
+        store.append(event)
+        store.release_prompt(prompt.id, user)
+        store.renew_leases(user)
+    return {"translation_id": event.id, "qa": [f.as_dict() for f in findings]}
+
+
+def skip(space: Space, user: str | None, prompt_id: str) -> dict[str, bool]:
+    """This user does not want this prompt; others still get it."""
+    user = _require_user(user)
+    prompt = _require_prompt(space, prompt_id)
+    store = space.store
+    with store.transaction() as ledger:
+        if user not in ledger.prompts[prompt.id].skipped_by:
+            store.append(store.new_event("skip", user, prompt.id))
+        store.release_prompt(prompt.id, user)
+    return {"ok": True}
+
+
+def flag(space: Space, user: str | None, prompt_id: str, reason: str) -> dict[str, bool]:
+    """Take a broken, untranslatable or offensive prompt out of the queue for review."""
+    user = _require_user(user)
+    prompt = _require_prompt(space, prompt_id)
+    reason = clean_text(reason, "reason", limit=MAX_COMMENT)
+    store = space.store
+    with store.transaction():
+        store.append(store.new_event("flag", user, prompt.id, reason=reason.strip()))
+        store.release_prompt(prompt.id, user)
+    return {"ok": True}
+
+
+# -- reviewing -------------------------------------------------------------------------
+
+
+def _require_reviewer(space: Space, user: str | None) -> str:
+    user = _require_user(user)
+    if not space.is_reviewer(user):
+        raise Refusal(
+            f"{user} is not a reviewer of this Space; the language leader can add you "
+            "(MPEP_REVIEWERS or languages/*.yaml)."
+        )
+    return user
+
+
+def _review_payload(space: Space, translation: TranslationState, until: float) -> dict[str, Any]:
+    prompt = space.prompts[translation.prompt_id]
+    return {
+        "translation_id": translation.id,
+        "prompt_id": translation.prompt_id,
+        "source": prompt.prompt,
+        "text": translation.text,
+        "translator": translation.user,
+        "qa": [dict(f) for f in translation.qa],
+        "suggestion_unchanged": translation.suggestion_unchanged,
+        "suggestion": prompt.suggestion.text if prompt.suggestion else None,
+        "approvals": len(translation.approvals),
+        "lease_expires": _iso(until),
+    }
+
+
+def next_review(space: Space, user: str | None) -> dict[str, Any] | None:
+    """The oldest translation this reviewer may review (leased to them), or None."""
+    user = _require_reviewer(space, user)
+    store = space.store
+    with store.transaction() as ledger:
+        store.renew_leases(user)
+        pending = [t for t in ledger.translations.values() if ledger.can_review(t, user)]
+        free = [t for t in pending if store.review_lease_holder(t.id) in (None, user)]
+        mine_first = sorted(free, key=lambda t: (store.review_lease_holder(t.id) != user, t.ts))
+        if not mine_first:
+            return None
+        translation = mine_first[0]
+        return _review_payload(space, translation, store.lease_review(translation.id, user))
+
+
+def submit_review(
+    space: Space,
+    user: str | None,
+    translation_id: str,
+    verdict: str,
+    comment: str = "",
+    edited_text: str = "",
+) -> dict[str, Any]:
+    """Approve (optionally with an edited text) or reject (with a comment) a translation."""
+    user = _require_reviewer(space, user)
+    if verdict not in ("approve", "reject"):
+        raise Refusal(f"The verdict must be 'approve' or 'reject', not {_short(str(verdict))}.")
+    comment = clean_text(comment, "comment", limit=MAX_COMMENT, required=verdict == "reject")
+    edited = clean_text(edited_text, "edited text", required=False)
+    if verdict == "reject" and edited.strip():
+        raise Refusal("An edited text goes with approve; to reject, leave it empty.")
+    store = space.store
+    with store.transaction() as ledger:
+        translation = ledger.translations.get(translation_id) if isinstance(translation_id, str) else None
+        if translation is None:
+            raise Refusal(f"Unknown translation id {_short(str(translation_id))}.")
+        _check_reviewable(space, translation, user)
+        event = store.new_event(
+            "review",
+            user,
+            translation.prompt_id,
+            translation_id=translation.id,
+            verdict=verdict,
+            comment=comment.strip(),
+            edited_text=edited if edited.strip() and edited != translation.text else None,
+        )
+        store.append(event)
+        store.review_leases.pop(translation.id, None)
+        status = ledger.prompts[translation.prompt_id].status
+    return {"review_id": event.id, "translation_status": translation.status, "prompt_status": status}
+
+
+def _check_reviewable(space: Space, translation: TranslationState, user: str) -> None:
+    ledger = space.store.ledger
+    if translation.user == user and not ledger.rules.allow_self_review:
+        raise Refusal("You cannot review your own translation in this language.")
+    if user in translation.reviewers:
+        raise Refusal("You already reviewed this translation.")
+    if translation.status != "pending":
+        raise Refusal(f"This translation was already {translation.status}.")
+    if ledger.prompts[translation.prompt_id].accepted is not None:
+        raise Refusal(f"Prompt {translation.prompt_id} is already done.")
+
+
+# -- progress --------------------------------------------------------------------------
+
+
+def progress(space: Space) -> dict[str, Any]:
+    """Counts per state and contributors, folded from the stored events."""
+    with space.store.transaction() as ledger:
+        return ledger.progress().as_dict()
+
+
+def noop() -> dict[str, bool]:
+    """Does nothing: the baseline endpoint for load measurements."""
+    return {"ok": True}

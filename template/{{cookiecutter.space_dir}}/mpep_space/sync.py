@@ -1,0 +1,96 @@
+"""The Space's only door to the Hugging Face Hub: restore on boot, sync while running.
+
+With ``MPEP_SYNC_REPO`` set and a token available, :func:`restore` downloads
+the event files of that private dataset repo that are missing locally (before
+the app serves), and :func:`start_sync` pushes ``events/`` there every
+``MPEP_SYNC_MINUTES`` with ``huggingface_hub.CommitScheduler`` and once more at
+exit. The Hub client is injected (``hf_api``), so tests pass a fake that stores
+into a local folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATTERN = "events/*.jsonl"
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    repo_id: str
+    token: str | None
+    minutes: float
+
+    @classmethod
+    def from_env(cls, repo_id: str, env: Mapping[str, str] | None = None) -> SyncSettings | None:
+        """Sync settings, or None when syncing is off (no repo or no token)."""
+        env = os.environ if env is None else env
+        if not repo_id:
+            return None
+        token = env.get("HF_TOKEN") or None
+        minutes = float(env.get("MPEP_SYNC_MINUTES") or 5)
+        if minutes <= 0:
+            raise ValueError(f"MPEP_SYNC_MINUTES must be positive, not {minutes!r}")
+        return cls(repo_id=repo_id, token=token, minutes=minutes)
+
+
+def make_api(settings: SyncSettings) -> Any:
+    from huggingface_hub import HfApi  # the one place the real client is built
+
+    return HfApi(token=settings.token)
+
+
+def restore(store: Store, settings: SyncSettings, hf_api: Any) -> int:
+    """Copy event files that exist in the sync repo but not locally; return how many.
+
+    Files are uuid-named per process and only appended to, so a file we already
+    have locally is ours and at least as new: it is never overwritten.
+    """
+    with tempfile.TemporaryDirectory(prefix="mpep-restore-") as tmp:
+        folder = Path(
+            hf_api.snapshot_download(
+                settings.repo_id,
+                repo_type="dataset",
+                allow_patterns=[EVENTS_PATTERN],
+                local_dir=tmp,
+            )
+        )
+        copied = 0
+        for remote in sorted((folder / "events").glob("*.jsonl")):
+            local = store.events_dir / remote.name
+            if not local.exists():
+                shutil.copyfile(remote, local)
+                copied += 1
+    if copied:
+        store.reload()
+    log.info("restored %d event file(s) from %s", copied, settings.repo_id)
+    return copied
+
+
+def start_sync(store: Store, settings: SyncSettings, hf_api: Any) -> Any:
+    """Start a CommitScheduler on the data dir and make the store write under its lock."""
+    from huggingface_hub import CommitScheduler
+
+    scheduler = CommitScheduler(
+        repo_id=settings.repo_id,
+        repo_type="dataset",
+        folder_path=store.data_dir,
+        every=settings.minutes,
+        private=True,
+        token=settings.token,
+        allow_patterns=[EVENTS_PATTERN],
+        hf_api=hf_api,
+    )
+    store.io_lock = scheduler.lock
+    return scheduler

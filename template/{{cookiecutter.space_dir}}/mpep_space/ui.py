@@ -1,0 +1,495 @@
+"""The Gradio app: one wiring function over :mod:`handlers`, and the entry point.
+
+``build_demo`` only lays out components and connects them to handlers; every
+rule lives in :mod:`handlers` and :mod:`rules`. The same handlers are exposed
+as named API endpoints (``/next_prompt``, ``/submit_translation``, ...).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from markdown_it import MarkdownIt
+
+from . import handlers as h
+from .auth import AuthMode, detect
+from .config import SPACE_DIR, SpaceConfig, load_config
+from .store import Store
+from .sync import SyncSettings, make_api, restore, start_sync
+
+log = logging.getLogger("mpep_space")
+
+# Raw HTML in a prompt is shown as text: prompts are data, never markup that runs.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+CSS = """
+#source, #review-source { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 0.75em 1em; max-height: 32em; overflow: auto; }
+#source pre, #review-source pre { white-space: pre-wrap; }
+.mpep-bar { display: flex; height: 1.6em; border-radius: 6px; overflow: hidden;
+  background: var(--neutral-200); margin: 0.5em 0; }
+.mpep-bar span { display: block; height: 100%; }
+.mpep-counts { display: flex; flex-wrap: wrap; gap: 0.5em 1.5em; }
+.mpep-counts b { font-size: 1.4em; }
+.mpep-qa li.error { color: #b91c1c; } .mpep-qa li.warning { color: #a16207; }
+"""
+BAR_COLOURS = {"done": "#16a34a", "awaiting_review": "#f59e0b", "rejected": "#ef4444",
+               "flagged": "#6b7280"}
+
+
+def render_markdown(text: str) -> str:
+    """Prompt text as safe HTML: markdown rendered, raw HTML escaped."""
+    return _MARKDOWN.render(text)
+
+
+def render_findings(findings: list[dict[str, str]]) -> str:
+    if not findings:
+        return "<p class='mpep-qa'>No problems found.</p>"
+    items = "".join(
+        f"<li class='{html.escape(f['severity'])}'><b>{html.escape(f['severity'])}</b>: "
+        f"{html.escape(f['message'])}</li>"
+        for f in findings
+    )
+    return f"<ul class='mpep-qa'>{items}</ul>"
+
+
+def render_progress(data: Mapping[str, Any]) -> str:
+    total = max(int(data["total"]), 1)
+    parts = "".join(
+        f"<span title='{key.replace('_', ' ')}: {data[key]}' "
+        f"style='width:{100 * int(data[key]) / total:.2f}%;background:{colour}'></span>"
+        for key, colour in BAR_COLOURS.items()
+    )
+    counts = "".join(
+        f"<div><b id='count-{key}'>{data[key]}</b> {key.replace('_', ' ')}</div>"
+        for key in ("total", "translated", "awaiting_review", "done", "flagged", "rejected")
+    )
+    pct = 100 * int(data["done"]) / total
+    return (
+        f"<div class='mpep-counts'>{counts}</div><div class='mpep-bar'>{parts}</div>"
+        f"<p>{pct:.1f}% done</p>"
+    )
+
+
+def render_hall_of_fame(data: Mapping[str, Any], limit: int = 50) -> str:
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{html.escape(c['user'])}</td><td>{c['translations']}</td>"
+        f"<td>{c['reviews']}</td></tr>"
+        for i, c in enumerate(data["contributors"][:limit], start=1)
+    )
+    if not rows:
+        return "<p>No contributions yet: be the first!</p>"
+    return (
+        "<table id='hall-of-fame'><thead><tr><th>#</th><th>Contributor</th>"
+        f"<th>Translations</th><th>Reviews</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def render_glossary(entries: list[dict[str, str]]) -> str:
+    if not entries:
+        return ""
+    rows = "".join(
+        f"| {e['term']} | {e['translation']} | {e.get('note', '')} |\n" for e in entries
+    )
+    return "**Glossary for this prompt**\n\n| English | Agreed translation | Note |\n|---|---|---|\n" + rows
+
+
+@dataclass
+class Wiring:
+    """What the UI callbacks share: the space and how to tell who is calling."""
+
+    space: h.Space
+    mode: AuthMode
+
+    def user(self, request: gr.Request | None, profile: gr.OAuthProfile | None) -> str | None:
+        return self.mode.identify(request, profile)
+
+
+def _api(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a Refusal into gr.Error, the form API clients see as a clear message."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except h.Refusal as refusal:
+            raise gr.Error(str(refusal)) from None
+
+    return call
+
+
+def add_api_endpoints(w: Wiring) -> None:
+    """The scriptable API, the contract tests and tools rely on."""
+    space = w.space
+
+    def next_prompt(request: gr.Request, profile: gr.OAuthProfile | None) -> dict | None:
+        return _api(h.next_prompt)(space, w.user(request, profile))
+
+    def submit_translation(
+        prompt_id: str, text: str, request: gr.Request, profile: gr.OAuthProfile | None
+    ) -> dict:
+        return _api(h.submit_translation)(space, w.user(request, profile), prompt_id, text)
+
+    def check_translation(
+        prompt_id: str, text: str, request: gr.Request, profile: gr.OAuthProfile | None
+    ) -> list:
+        return _api(h.check_translation)(space, w.user(request, profile), prompt_id, text)
+
+    def skip(prompt_id: str, request: gr.Request, profile: gr.OAuthProfile | None) -> dict:
+        return _api(h.skip)(space, w.user(request, profile), prompt_id)
+
+    def flag(
+        prompt_id: str, reason: str, request: gr.Request, profile: gr.OAuthProfile | None
+    ) -> dict:
+        return _api(h.flag)(space, w.user(request, profile), prompt_id, reason)
+
+    def next_review(request: gr.Request, profile: gr.OAuthProfile | None) -> dict | None:
+        return _api(h.next_review)(space, w.user(request, profile))
+
+    def submit_review(
+        translation_id: str,
+        verdict: str,
+        comment: str,
+        edited_text: str,
+        request: gr.Request,
+        profile: gr.OAuthProfile | None,
+    ) -> dict:
+        return _api(h.submit_review)(
+            space, w.user(request, profile), translation_id, verdict, comment, edited_text
+        )
+
+    def progress() -> dict:
+        return h.progress(space)
+
+    def noop() -> dict:
+        return h.noop()
+
+    for fn in (next_prompt, submit_translation, check_translation, skip, flag, next_review,
+               submit_review, progress, noop):
+        gr.api(fn, api_name=fn.__name__)
+
+
+def build_demo(space: h.Space, mode: AuthMode, notes: list[str] | None = None) -> gr.Blocks:
+    """Lay out the Translate, Review and Progress tabs and connect them to the handlers."""
+    w = Wiring(space, mode)
+    config = space.config
+    lang = config.language
+    title = f"MPEP · {lang.name} ({lang.native_name})"
+    with gr.Blocks(title=title) as demo:
+        with gr.Row():
+            gr.Markdown(f"# {html.escape(title)}\nTranslate English prompts into {lang.name} "
+                        "for the Multilingual Prompt Evaluation Project.")
+            if mode.kind == "oauth":
+                gr.LoginButton()
+        banner = " ".join([mode.banner, *(notes or [])]).strip()
+        gr.Markdown(banner, visible=bool(banner), elem_id="banner")
+        with gr.Tabs():
+            with gr.Tab("Translate", id="translate"):
+                _translate_tab(w, demo)
+            with gr.Tab("Review", id="review"):
+                _review_tab(w)
+            with gr.Tab("Progress", id="progress"):
+                _progress_tab(w, demo)
+            with gr.Tab("Guidelines", id="guidelines"):
+                gr.Markdown(config.guidelines or "No guidelines yet.", elem_id="guidelines")
+                if config.glossary:
+                    gr.Markdown(render_glossary([
+                        {"term": g.term, "translation": g.translation, "note": g.note}
+                        for g in config.glossary
+                    ]).replace("Glossary for this prompt", "Glossary"))
+        add_api_endpoints(w)
+    return demo
+
+
+def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
+    rtl = w.space.config.language.is_rtl
+    current = gr.State(None)
+    shown_warnings = gr.State("")
+    header = gr.Markdown(elem_id="prompt-header")
+    with gr.Row(equal_height=False):
+        with gr.Column():
+            source = gr.HTML(elem_id="source")
+            with gr.Accordion("Raw text", open=False):
+                raw = gr.Textbox(show_label=False, interactive=False, lines=6, elem_id="raw")
+            with gr.Accordion("Machine suggestion", open=False, visible=True) as sugg_box:
+                suggestion = gr.Textbox(show_label=False, interactive=False, lines=4,
+                                        rtl=rtl, elem_id="suggestion")
+                use_suggestion = gr.Button("Start from the suggestion", size="sm")
+            rejection = gr.Markdown(elem_id="rejection")
+            glossary = gr.Markdown(elem_id="glossary-matches")
+        with gr.Column():
+            text = gr.Textbox(label=f"Translation ({w.space.config.language.name})", lines=10,
+                              rtl=rtl, elem_id="translation")
+            findings = gr.HTML(elem_id="qa")
+            with gr.Row():
+                check_btn = gr.Button("Check", elem_id="check")
+                submit_btn = gr.Button("Submit", variant="primary", elem_id="submit")
+                skip_btn = gr.Button("Skip", elem_id="skip")
+                next_btn = gr.Button("Next prompt", elem_id="next")
+            with gr.Accordion("Flag this prompt", open=False):
+                flag_kind = gr.Dropdown(["untranslatable", "offensive", "broken source"],
+                                        value="untranslatable", label="Why")
+                flag_detail = gr.Textbox(label="Details (optional)", elem_id="flag-detail")
+                flag_btn = gr.Button("Flag", variant="stop", elem_id="flag")
+    status = gr.Markdown(elem_id="status")
+    view = [current, shown_warnings, header, source, raw, sugg_box, suggestion, rejection,
+            glossary, text, findings]
+
+    def show(payload: dict | None, message: str = "") -> tuple:
+        if payload is None:
+            done = "Nothing left for you to translate right now. Thank you!"
+            return (None, "", f"### {done}", "", "", gr.update(visible=False), "", "", "", "", "",
+                    message)
+        rej = payload["rejection"]
+        return (
+            payload,
+            "",
+            f"### Prompt {payload['prompt_id']}\nReserved for you until "
+            f"{payload['lease_expires'][11:16]} UTC (renewed while you work).",
+            render_markdown(payload["source"]),
+            payload["source"],
+            gr.update(visible=payload["suggestion"] is not None,
+                      label=f"Machine suggestion ({payload['suggestion_agent'] or 'model'})"),
+            payload["suggestion"] or "",
+            (f"**An earlier translation was rejected** by {rej['reviewer']}: {rej['comment']}"
+             if rej else ""),
+            render_glossary(payload["glossary"]),
+            "",
+            "",
+            message,
+        )
+
+    def load_next(message: str, request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
+        try:
+            return show(h.next_prompt(w.space, w.user(request, profile)), message)
+        except h.Refusal as refusal:
+            return show(None, f"**{refusal}**")
+
+    def on_next(request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
+        return load_next("", request, profile)
+
+    def on_check(payload: dict | None, draft: str, request: gr.Request,
+                 profile: gr.OAuthProfile | None) -> tuple[str, str]:
+        if not payload:
+            return "", "Load a prompt first."
+        try:
+            found = h.check_translation(w.space, w.user(request, profile),
+                                        payload["prompt_id"], draft)
+        except h.Refusal as refusal:
+            return "", f"**{refusal}**"
+        return render_findings(found), ""
+
+    def on_submit(payload: dict | None, draft: str, warned_for: str, request: gr.Request,
+                  profile: gr.OAuthProfile | None) -> tuple:
+        user = w.user(request, profile)
+        if not payload:
+            return (*show(None, "Load a prompt first."),)
+        try:
+            found = h.check_translation(w.space, user, payload["prompt_id"], draft)
+            blocking = [f for f in found if f["severity"] == "error"]
+            warnings = [f for f in found if f["severity"] == "warning"]
+            if blocking or (warnings and warned_for != draft):
+                hint = ("Fix the errors to submit." if blocking
+                        else "Check the warnings; click Submit again to submit as it is.")
+                keep = list(show(payload, f"**{hint}**"))
+                keep[1] = "" if blocking else draft
+                keep[9] = draft
+                keep[10] = render_findings(found)
+                return tuple(keep)
+            h.submit_translation(w.space, user, payload["prompt_id"], draft)
+        except h.Refusal as refusal:
+            keep = list(show(payload, f"**{refusal}**"))
+            keep[9] = draft
+            return tuple(keep)
+        return load_next(f"Saved your translation of prompt {payload['prompt_id']}. Thank you!",
+                         request, profile)
+
+    def on_skip(payload: dict | None, request: gr.Request,
+                profile: gr.OAuthProfile | None) -> tuple:
+        if payload:
+            try:
+                h.skip(w.space, w.user(request, profile), payload["prompt_id"])
+            except h.Refusal as refusal:
+                return show(payload, f"**{refusal}**")
+        return load_next("Skipped.", request, profile)
+
+    def on_flag(payload: dict | None, kind: str, detail: str, request: gr.Request,
+                profile: gr.OAuthProfile | None) -> tuple:
+        if not payload:
+            return show(None, "Load a prompt first.")
+        reason = f"{kind}: {detail.strip()}" if detail.strip() else kind
+        try:
+            h.flag(w.space, w.user(request, profile), payload["prompt_id"], reason)
+        except h.Refusal as refusal:
+            return show(payload, f"**{refusal}**")
+        return load_next(f"Flagged prompt {payload['prompt_id']} ({kind}).", request, profile)
+
+    outputs = [*view, status]
+    private: dict[str, Any] = {"api_visibility": "private"}
+    next_btn.click(on_next, None, outputs, **private)
+    check_btn.click(on_check, [current, text], [findings, status], **private)
+    submit_btn.click(on_submit, [current, text, shown_warnings], outputs, **private)
+    skip_btn.click(on_skip, [current], outputs, **private)
+    flag_btn.click(on_flag, [current, flag_kind, flag_detail], outputs, **private)
+    use_suggestion.click(lambda s: s, [suggestion], [text], **private)
+    demo.load(on_next, None, outputs, **private)
+
+
+def _review_tab(w: Wiring) -> None:
+    rtl = w.space.config.language.is_rtl
+    current = gr.State(None)
+    header = gr.Markdown(elem_id="review-header")
+    with gr.Row(equal_height=False):
+        source = gr.HTML(elem_id="review-source")
+        with gr.Column():
+            text = gr.Textbox(label="Translation", interactive=False, lines=10, rtl=rtl,
+                              elem_id="review-text")
+            notes = gr.HTML(elem_id="review-qa")
+    comment = gr.Textbox(label="Comment (required to reject; the translator sees it)",
+                         elem_id="review-comment")
+    edited = gr.Textbox(label="Edited text (for Edit & approve)", lines=6, rtl=rtl,
+                        elem_id="review-edited")
+    with gr.Row():
+        load_btn = gr.Button("Next translation to review", elem_id="review-next")
+        approve_btn = gr.Button("Approve", variant="primary", elem_id="approve")
+        edit_btn = gr.Button("Edit & approve", elem_id="edit-approve")
+        reject_btn = gr.Button("Reject", variant="stop", elem_id="reject")
+    status = gr.Markdown(elem_id="review-status")
+    outputs = [current, header, source, text, notes, comment, edited, status]
+
+    def show(payload: dict | None, message: str = "") -> tuple:
+        if payload is None:
+            return (None, "### Nothing to review right now.", "", "", "", "", "", message)
+        unchanged = ("<p><b>⚠ This is the machine suggestion, unchanged.</b> Read it closely.</p>"
+                     if payload["suggestion_unchanged"] else "")
+        return (
+            payload,
+            f"### Prompt {payload['prompt_id']}, translated by {payload['translator']}",
+            render_markdown(payload["source"]),
+            payload["text"],
+            unchanged + render_findings(payload["qa"]),
+            "",
+            payload["text"],
+            message,
+        )
+
+    def load(message: str, request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
+        try:
+            return show(h.next_review(w.space, w.user(request, profile)), message)
+        except h.Refusal as refusal:
+            return show(None, f"**{refusal}**")
+
+    def on_load(request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
+        return load("", request, profile)
+
+    def decide(verdict: str, use_edit: bool) -> Callable[..., tuple]:
+        def on_click(payload: dict | None, note: str, edit: str, request: gr.Request,
+                     profile: gr.OAuthProfile | None) -> tuple:
+            if not payload:
+                return show(None, "Load a translation first.")
+            try:
+                h.submit_review(w.space, w.user(request, profile), payload["translation_id"],
+                                verdict, note, edit if use_edit else "")
+            except h.Refusal as refusal:
+                keep = list(show(payload, f"**{refusal}**"))
+                keep[5], keep[6] = note, edit
+                return tuple(keep)
+            done = "Approved" if verdict == "approve" else "Rejected"
+            return load(f"{done} the translation of prompt {payload['prompt_id']}.", request,
+                        profile)
+        return on_click
+
+    private: dict[str, Any] = {"api_visibility": "private"}
+    load_btn.click(on_load, None, outputs, **private)
+    approve_btn.click(decide("approve", False), [current, comment, edited], outputs, **private)
+    edit_btn.click(decide("approve", True), [current, comment, edited], outputs, **private)
+    reject_btn.click(decide("reject", False), [current, comment, edited], outputs, **private)
+
+
+def _progress_tab(w: Wiring, demo: gr.Blocks) -> None:
+    summary = gr.HTML(elem_id="progress-summary")
+    gr.Markdown("### Hall of fame")
+    fame = gr.HTML(elem_id="hall-of-fame-box")
+    refresh = gr.Button("Refresh", size="sm", elem_id="refresh")
+    timer = gr.Timer(15)
+
+    def on_refresh() -> tuple[str, str]:
+        data = h.progress(w.space)
+        return render_progress(data), render_hall_of_fame(data)
+
+    private: dict[str, Any] = {"api_visibility": "private"}
+    refresh.click(on_refresh, None, [summary, fame], **private)
+    timer.tick(on_refresh, None, [summary, fame], **private)
+    demo.load(on_refresh, None, [summary, fame], **private)
+
+
+# -- entry point -----------------------------------------------------------------------
+
+
+@dataclass
+class Running:
+    demo: gr.Blocks
+    space: h.Space
+    url: str
+    scheduler: Any = None
+
+
+def prepare(space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None,
+            hf_api: Any = None) -> tuple[h.Space, AuthMode, list[str], Any]:
+    """Load config, open the store, restore from the Hub and start syncing."""
+    env = os.environ if env is None else env
+    config: SpaceConfig = load_config(space_dir, env)
+    mode = detect(env)
+    data_dir = Path(env.get("MPEP_DATA_DIR") or space_dir / "data")
+    store = Store(data_dir, config.prompt_ids, config.rules,
+                  lease_seconds=config.lease_minutes * 60)
+    notes: list[str] = []
+    scheduler = None
+    settings = SyncSettings.from_env(config.sync_repo, env)
+    if settings is not None and (settings.token or hf_api is not None):
+        api = hf_api if hf_api is not None else make_api(settings)
+        try:
+            restore(store, settings, api)
+        except Exception as exc:  # the Hub may be down: serve anyway, say so
+            log.error("restore from %s failed: %s", settings.repo_id, exc)
+            notes.append(f"Could not restore from {settings.repo_id} ({exc}); "
+                         "progress may be incomplete until it is reachable.")
+        scheduler = start_sync(store, settings, api)
+    elif settings is not None:
+        notes.append(f"MPEP_SYNC_REPO is {settings.repo_id} but there is no HF_TOKEN: "
+                     "work is only kept on this machine.")
+    return h.Space(config, store), mode, notes, scheduler
+
+
+def run(space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None, hf_api: Any = None,
+        *, block: bool = True) -> Running:
+    """Start the Space. ``block=False`` returns once it serves (for tests)."""
+    env = os.environ if env is None else env
+    space, mode, notes, scheduler = prepare(space_dir, env, hf_api)
+    demo = build_demo(space, mode, notes)
+    demo.queue(default_concurrency_limit=int(env.get("MPEP_CONCURRENCY") or 64))
+    _, url, _ = demo.launch(
+        auth=list(mode.users) or None,
+        prevent_thread_lock=not block,
+        max_threads=int(env.get("MPEP_MAX_THREADS") or 100),
+        css=CSS,
+        footer_links=["api"],
+        ssr_mode=False,
+    )
+    return Running(demo, space, url or "", scheduler)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from .config import ConfigError
+
+    try:
+        run()
+    except ConfigError as exc:
+        raise SystemExit(f"Error: {exc}") from None
