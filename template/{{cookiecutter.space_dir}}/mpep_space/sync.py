@@ -24,6 +24,25 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 EVENTS_PATTERN = "events/*.jsonl"
+BUNDLE_DIR = "space"
+SYNC_PATTERNS = [EVENTS_PATTERN, f"{BUNDLE_DIR}/*"]
+BUNDLE_FILES = ("space_config.json", "prompts.jsonl")
+
+
+def stage_bundle(space_dir: Path, data_dir: Path) -> None:
+    """Keep a copy of the Space's config and prompts beside its events.
+
+    The sync repo then describes itself: the collector finds there the exact
+    prompts translators saw, without needing the Space's files.
+    """
+    target = data_dir / BUNDLE_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for name in BUNDLE_FILES:
+        src, dst = space_dir / name, target / name
+        if src.is_file() and (not dst.is_file() or dst.read_bytes() != src.read_bytes()):
+            tmp = dst.with_suffix(dst.suffix + ".tmp")
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dst)
 
 
 @dataclass(frozen=True)
@@ -89,7 +108,7 @@ def start_sync(store: Store, settings: SyncSettings, hf_api: Any) -> Any:
         every=settings.minutes,
         private=True,
         token=settings.token,
-        allow_patterns=[EVENTS_PATTERN],
+        allow_patterns=SYNC_PATTERNS,
         hf_api=hf_api,
     )
     store.io_lock = scheduler.lock

@@ -22,7 +22,7 @@ from . import handlers as h
 from .auth import AuthMode, detect
 from .config import SPACE_DIR, SpaceConfig, load_config
 from .store import Store
-from .sync import SyncSettings, make_api, restore, start_sync
+from .sync import SyncSettings, make_api, restore, stage_bundle, start_sync
 
 log = logging.getLogger("mpep_space")
 
@@ -449,6 +449,7 @@ def prepare(space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None,
     data_dir = Path(env.get("MPEP_DATA_DIR") or space_dir / "data")
     store = Store(data_dir, config.prompt_ids, config.rules,
                   lease_seconds=config.lease_minutes * 60)
+    stage_bundle(space_dir, data_dir)
     notes: list[str] = []
     scheduler = None
     settings = SyncSettings.from_env(config.sync_repo, env)

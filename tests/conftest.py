@@ -1,0 +1,224 @@
+"""Shared fixtures: a hermetic environment, rendered Spaces, running Spaces, a fake Hub.
+
+Nothing here touches the network: HOME, HF_HOME and GRADIO_TEMP_DIR live in
+tmp dirs, the Hub is a recording fake, servers bind to free 127.0.0.1 ports.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from generator.languages import get_language
+from generator.prompts import load_prompts
+from generator.render import SpaceOptions, render_space
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+@pytest.fixture(autouse=True)
+def hermetic_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("HF_HOME", str(home / "hf"))
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(home / "gradio"))
+    monkeypatch.setenv("HF_TOKEN", "")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    for name in ("SPACE_ID", "SYSTEM", "MPEP_USERS", "MPEP_REVIEWERS", "MPEP_SYNC_REPO",
+                 "MPEP_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def render(tmp_path: Path, lang: str = "nl", prompts: str = "sample", name: str | None = None,
+           **options: Any) -> Path:
+    """Render a Space with the library, as generate-space does."""
+    out = tmp_path / (name or f"space-{lang}")
+    return render_space(get_language(lang), load_prompts(prompts), out,
+                        options=SpaceOptions(**options))
+
+
+def wait_for_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
+
+
+@dataclass
+class SpaceProcess:
+    """``python app.py`` of a rendered Space, on a free loopback port."""
+
+    space_dir: Path
+    env: dict[str, str]
+    log: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self, timeout: float = 90.0) -> SpaceProcess:
+        env = {**self.env, "GRADIO_SERVER_PORT": str(self.port),
+               "GRADIO_SERVER_NAME": "127.0.0.1"}
+        self.proc = subprocess.Popen(
+            [PYTHON, "app.py"], cwd=self.space_dir, env=env,
+            stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        wait_for_http(self.url, timeout, self.proc)
+        return self
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def users_file(tmp_path: Path) -> Path:
+    path = tmp_path / "users.txt"
+    path.write_text("alice:alice-pw\nbob:bob-pw\ncarol:carol-pw\nrita:rita-pw\n")
+    return path
+
+
+@pytest.fixture
+def space_env(tmp_path: Path, users_file: Path) -> dict[str, str]:
+    """Environment for a Space subprocess in password mode; rita reviews."""
+    env = dict(os.environ)
+    env.update(MPEP_USERS=str(users_file), MPEP_REVIEWERS="rita",
+               MPEP_DATA_DIR=str(tmp_path / "data"))
+    return env
+
+
+@pytest.fixture
+def start_space(tmp_path: Path) -> Iterator[Any]:
+    """Factory: start_space(space_dir, env) -> running SpaceProcess, killed at teardown."""
+    started: list[SpaceProcess] = []
+
+    def start(space_dir: Path, env: dict[str, str]) -> SpaceProcess:
+        proc = SpaceProcess(space_dir, env, tmp_path / f"space-{len(started)}.log")
+        started.append(proc)
+        return proc.start()
+
+    yield start
+    for proc in started:
+        proc.kill()
+
+
+def client(url: str, user: str) -> Any:
+    from gradio_client import Client
+
+    return Client(url, auth=(user, f"{user}-pw"), verbose=False)
+
+
+class FakeHfApi:
+    """A recording stand-in for ``huggingface_hub.HfApi``: repos are local folders.
+
+    ``calls`` lists (method, args, kwargs); ``fail_uploads`` makes create_commit
+    and upload_folder raise, as a Hub outage would.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.fail_uploads = False
+
+    def repo_dir(self, repo_id: str) -> Path:
+        path = self.root / repo_id.replace("/", "__")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _record(self, name: str, *args: Any, **kwargs: Any) -> None:
+        self.calls.append((name, args, kwargs))
+
+    def create_repo(self, repo_id: str, **kwargs: Any) -> Any:
+        self._record("create_repo", repo_id, **kwargs)
+        self.repo_dir(repo_id)
+        return SimpleNamespace(repo_id=repo_id, url=f"https://huggingface.co/{repo_id}")
+
+    def create_commit(self, repo_id: str, operations: Any, **kwargs: Any) -> Any:
+        self._record("create_commit", repo_id, **kwargs)
+        if self.fail_uploads:
+            raise ConnectionError("the Hub is down (fake)")
+        target = self.repo_dir(repo_id)
+        for op in operations:
+            dest = target / op.path_in_repo
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fileobj = op.path_or_fileobj
+            data = fileobj.read() if hasattr(fileobj, "read") else Path(fileobj).read_bytes()
+            dest.write_bytes(data)
+        return SimpleNamespace(oid="fake")
+
+    def upload_folder(self, *, repo_id: str, folder_path: str, **kwargs: Any) -> Any:
+        self._record("upload_folder", repo_id=repo_id, folder_path=folder_path, **kwargs)
+        if self.fail_uploads:
+            raise ConnectionError("the Hub is down (fake)")
+        shutil.copytree(folder_path, self.repo_dir(repo_id), dirs_exist_ok=True)
+        return SimpleNamespace(oid="fake")
+
+    def snapshot_download(self, repo_id: str, **kwargs: Any) -> str:
+        self._record("snapshot_download", repo_id, **kwargs)
+        source = self.root / repo_id.replace("/", "__")
+        if not source.is_dir():
+            raise ConnectionError(f"no such fake repo {repo_id}")
+        local_dir = kwargs.get("local_dir")
+        if local_dir:
+            shutil.copytree(source, local_dir, dirs_exist_ok=True)
+            return str(local_dir)
+        return str(source)
+
+    def add_space_secret(self, repo_id: str, key: str, value: str, **kwargs: Any) -> None:
+        self._record("add_space_secret", repo_id, key, value, **kwargs)
+
+    def add_space_variable(self, repo_id: str, key: str, value: str, **kwargs: Any) -> dict:
+        self._record("add_space_variable", repo_id, key, value, **kwargs)
+        return {}
+
+    def run_as_future(self, fn: Any, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # mirror HfApi: the error travels in the future
+            future.set_exception(exc)
+        return future
+
+    def names(self) -> list[str]:
+        return [name for name, _, _ in self.calls]
+
+
+@pytest.fixture
+def fake_hub(tmp_path: Path) -> FakeHfApi:
+    return FakeHfApi(tmp_path / "fake-hub")
