@@ -1,0 +1,238 @@
+"""The rendered Space as a real server: API contract, crash safety, Hub sync and restore."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FakeHfApi, client, free_port, render
+from gradio_client.exceptions import AppError
+
+from mpep_space.events import event_files, read_logs
+
+pytestmark = pytest.mark.slow
+
+
+def test_rendered_space_serves_in_local_mode(tmp_path: Path, start_space: Any) -> None:
+    import os
+
+    space_dir = render(tmp_path, "nl")
+    env = {**os.environ, "MPEP_DATA_DIR": str(tmp_path / "data")}
+    running = start_space(space_dir, env)
+    with urllib.request.urlopen(running.url, timeout=10) as response:
+        assert response.status == 200
+    anonymous_ok = client_local(running.url).predict(api_name="/next_prompt")
+    assert anonymous_ok["prompt_id"] == render_first_id(space_dir)
+
+
+def client_local(url: str) -> Any:
+    from gradio_client import Client
+
+    return Client(url, verbose=False)
+
+
+def render_first_id(space_dir: Path) -> str:
+    first = (space_dir / "prompts.jsonl").read_text().splitlines()[0]
+    return str(json.loads(first)["id"])
+
+
+def test_translate_review_progress_through_the_api(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    running = start_space(render(tmp_path, "nl"), space_env)
+    alice, bob, rita = (client(running.url, u) for u in ("alice", "bob", "rita"))
+
+    a = alice.predict(api_name="/next_prompt")
+    b = bob.predict(api_name="/next_prompt")
+    assert a["prompt_id"] != b["prompt_id"]
+    assert set(a) >= {"prompt_id", "source", "suggestion", "lease_expires"}
+    ta = alice.predict(a["prompt_id"], "Een eerste vertaling door Alice.",
+                       api_name="/submit_translation")
+    assert set(ta) == {"translation_id", "qa"}
+    tb = bob.predict(b["prompt_id"], "Een vertaling door Bob.", api_name="/submit_translation")
+
+    review = rita.predict(api_name="/next_review")
+    assert review["translation_id"] == ta["translation_id"] and review["translator"] == "alice"
+    rejected = rita.predict(ta["translation_id"], "reject", "Te vrij vertaald.", "",
+                            api_name="/submit_review")
+    assert rejected["translation_status"] == "rejected"
+    rita.predict(tb["translation_id"], "approve", "", "", api_name="/submit_review")
+
+    again = bob.predict(api_name="/next_prompt")
+    assert again["prompt_id"] == a["prompt_id"]
+    assert again["rejection"]["comment"] == "Te vrij vertaald."
+    t2 = bob.predict(a["prompt_id"], "Een betere vertaling.", api_name="/submit_translation")
+    rita.predict(t2["translation_id"], "approve", "", "Een nog betere vertaling.",
+                 api_name="/submit_review")
+
+    progress = alice.predict(api_name="/progress")
+    assert {k: progress[k] for k in ("total", "translated", "awaiting_review", "done", "flagged")
+            } == {"total": 48, "translated": 2, "awaiting_review": 0, "done": 2, "flagged": 0}
+    assert {c["user"]: (c["translations"], c["reviews"]) for c in progress["contributors"]} == {
+        "alice": (1, 0), "bob": (2, 0), "rita": (0, 3)}
+    assert alice.predict(b["prompt_id"], api_name="/skip") == {"ok": True}
+    assert alice.predict(b["prompt_id"], "offensive: slur", api_name="/flag") == {"ok": True}
+
+
+def test_refusals_reach_the_client_as_clear_errors(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    running = start_space(render(tmp_path, "nl"), space_env)
+    alice = client(running.url, "alice")
+    prompt = alice.predict(api_name="/next_prompt")
+    with pytest.raises(AppError, match="The translation is empty."):
+        alice.predict(prompt["prompt_id"], "  ", api_name="/submit_translation")
+    with pytest.raises(AppError, match="alice is not a reviewer of this Space"):
+        alice.predict(api_name="/next_review")
+    with pytest.raises(AppError, match="Unknown prompt id"):
+        alice.predict("../../etc/passwd", "x", api_name="/submit_translation")
+    with pytest.raises(ValueError, match="Could not login"):
+        from gradio_client import Client
+
+        Client(running.url, auth=("alice", "wrong"), verbose=False)
+    request = urllib.request.Request(
+        running.url + "gradio_api/call/submit_translation",
+        data=json.dumps({"data": [prompt["prompt_id"], "anonymous"]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request, timeout=10)
+    assert info.value.code == 401
+    assert list(event_files(Path(space_env["MPEP_DATA_DIR"]) / "events")) == []
+
+
+def test_kill_9_loses_no_acknowledged_translation(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str], users_file: Path
+) -> None:
+    users = [f"t{i}" for i in range(20)]
+    users_file.write_text("".join(f"{u}:{u}-pw\n" for u in users) + "rita:rita-pw\n")
+    space_dir = render(tmp_path, "nl")
+    running = start_space(space_dir, space_env)
+    clients = {u: client(running.url, u) for u in users}
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def work(user: str) -> None:
+        api = clients[user]
+        for _ in range(10):
+            if stop.is_set():
+                return
+            try:
+                prompt = api.predict(api_name="/next_prompt")
+                if prompt is None:
+                    return
+                result = api.predict(prompt["prompt_id"], f"Vertaling van {user}.",
+                                     api_name="/submit_translation")
+            except Exception:  # the server died mid-call: unacknowledged, fine
+                return
+            with lock:
+                acknowledged.append(result["translation_id"])
+
+    threads = [threading.Thread(target=work, args=(u,), daemon=True) for u in users]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    kill_after = random.Random().randint(4, 15)
+    while time.monotonic() < deadline:
+        with lock:
+            if len(acknowledged) >= kill_after:
+                break
+        time.sleep(0.05)
+    running.kill()
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert acknowledged, "no submission was acknowledged before the kill"
+
+    events_dir = Path(space_env["MPEP_DATA_DIR"]) / "events"
+    result = read_logs(event_files(events_dir))
+    stored = {e.id for e in result.events if e.kind == "translation"}
+    assert set(acknowledged) <= stored
+    assert all(p.line == _line_count(Path(p.file)) for p in result.problems)  # only a torn tail
+
+    restarted = start_space(space_dir, space_env)
+    progress = client(restarted.url, "rita").predict(api_name="/progress")
+    assert progress["translated"] == len(stored)
+
+
+def _line_count(path: Path) -> int:
+    return len(path.read_bytes().splitlines())
+
+
+def _run_in_process(space_dir: Path, data_dir: Path, users_file: Path, fake: FakeHfApi,
+                    monkeypatch: pytest.MonkeyPatch) -> Any:
+    from mpep_space import ui
+
+    monkeypatch.setenv("GRADIO_SERVER_PORT", str(free_port()))
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "127.0.0.1")
+    env = {"MPEP_USERS": str(users_file), "MPEP_REVIEWERS": "rita",
+           "MPEP_DATA_DIR": str(data_dir), "MPEP_SYNC_REPO": "leader/mpep-nl-responses",
+           "MPEP_SYNC_MINUTES": "60"}
+    return ui.run(space_dir, env, hf_api=fake, block=False)
+
+
+def test_sync_then_restore_on_an_empty_disk(
+    tmp_path: Path, users_file: Path, fake_hub: FakeHfApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    space_dir = render(tmp_path, "nl")
+    first = _run_in_process(space_dir, tmp_path / "disk1", users_file, fake_hub, monkeypatch)
+    try:
+        alice, rita = client(first.url, "alice"), client(first.url, "rita")
+        for _ in range(3):
+            p = alice.predict(api_name="/next_prompt")
+            t = alice.predict(p["prompt_id"], "Een vertaling.", api_name="/submit_translation")
+        rita.predict(t["translation_id"], "approve", "", "", api_name="/submit_review")
+        before = alice.predict(api_name="/progress")
+        first.scheduler.trigger().result(timeout=30)
+    finally:
+        first.scheduler.stop()
+        first.demo.close()
+    repo = fake_hub.repo_dir("leader/mpep-nl-responses")
+    assert sorted(p.name for p in (repo / "space").iterdir()) == ["prompts.jsonl",
+                                                                  "space_config.json"]
+    assert len(list((repo / "events").glob("*.jsonl"))) == 1
+
+    shutil.rmtree(tmp_path / "disk1")
+    second = _run_in_process(space_dir, tmp_path / "disk2", users_file, fake_hub, monkeypatch)
+    try:
+        after = client(second.url, "bob").predict(api_name="/progress")
+        assert after == before and after["done"] == 1 and after["translated"] == 3
+    finally:
+        second.scheduler.stop()
+        second.demo.close()
+
+
+def test_a_hub_outage_keeps_work_locally_until_the_next_sync(
+    tmp_path: Path, users_file: Path, fake_hub: FakeHfApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    space_dir = render(tmp_path, "nl")
+    running = _run_in_process(space_dir, tmp_path / "disk", users_file, fake_hub, monkeypatch)
+    try:
+        alice = client(running.url, "alice")
+        fake_hub.fail_uploads = True
+        ids = []
+        for _ in range(2):
+            p = alice.predict(api_name="/next_prompt")
+            ids.append(alice.predict(p["prompt_id"], "Tekst.", api_name="/submit_translation")
+                       ["translation_id"])
+        with pytest.raises(ConnectionError):
+            running.scheduler.trigger().result(timeout=30)
+        p = alice.predict(api_name="/next_prompt")  # still accepting work
+        ids.append(alice.predict(p["prompt_id"], "Meer tekst.", api_name="/submit_translation")
+                   ["translation_id"])
+        fake_hub.fail_uploads = False
+        running.scheduler.trigger().result(timeout=30)
+    finally:
+        running.scheduler.stop()
+        running.demo.close()
+    synced = read_logs((fake_hub.repo_dir("leader/mpep-nl-responses") / "events").glob("*.jsonl"))
+    assert [e.id for e in synced.events] == ids

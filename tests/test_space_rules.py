@@ -1,0 +1,296 @@
+"""The translation Space without a UI: store, leases, assignment and review rules."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import render
+
+from mpep_space import handlers as h
+from mpep_space.config import load_config
+from mpep_space.events import parse_event, read_logs
+from mpep_space.store import Store
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def space_dir(tmp_path: Path) -> Path:
+    return render(tmp_path, "nl", name="space")
+
+
+def make_space(space_dir: Path, data_dir: Path, clock: Clock | None = None, **overrides: object
+               ) -> h.Space:
+    config = replace(load_config(space_dir, env={}), **overrides)  # type: ignore[arg-type]
+    store = Store(data_dir, config.prompt_ids, config.rules,
+                  lease_seconds=config.lease_minutes * 60, clock=clock or Clock())
+    return h.Space(config, store)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def space(space_dir: Path, tmp_path: Path, clock: Clock) -> h.Space:
+    return make_space(space_dir, tmp_path / "data", clock, reviewers=("rita",))
+
+
+def translate(space: h.Space, user: str, text: str | None = None) -> dict:
+    prompt = h.next_prompt(space, user)
+    assert prompt is not None
+    return {**prompt, **h.submit_translation(space, user, prompt["prompt_id"],
+                                             text or f"Vertaling door {user} van de prompt.")}
+
+
+def stored_lines(space: h.Space) -> list[dict]:
+    return [json.loads(line) for f in sorted((space.store.events_dir).glob("*.jsonl"))
+            for line in f.read_text().splitlines()]
+
+
+# -- leases and assignment -----------------------------------------------------------------
+
+
+def test_a_leased_prompt_is_not_handed_to_someone_else(space: h.Space) -> None:
+    first = h.next_prompt(space, "alice")
+    second = h.next_prompt(space, "bob")
+    assert first and second and first["prompt_id"] != second["prompt_id"]
+    assert h.next_prompt(space, "alice")["prompt_id"] == first["prompt_id"]  # type: ignore[index]
+
+
+def test_an_expired_lease_returns_the_prompt_to_the_pool(space: h.Space, clock: Clock) -> None:
+    first = h.next_prompt(space, "alice")
+    clock.now += 21 * 60
+    assert h.next_prompt(space, "bob")["prompt_id"] == first["prompt_id"]  # type: ignore[index]
+
+
+def test_activity_renews_the_lease(space: h.Space, clock: Clock) -> None:
+    first = h.next_prompt(space, "alice")
+    clock.now += 15 * 60
+    h.check_translation(space, "alice", first["prompt_id"], "concept")  # type: ignore[index]
+    clock.now += 15 * 60
+    assert h.next_prompt(space, "bob")["prompt_id"] != first["prompt_id"]  # type: ignore[index]
+
+
+def test_a_submission_after_the_lease_expired_is_kept(space: h.Space, clock: Clock) -> None:
+    first = h.next_prompt(space, "alice")
+    clock.now += 60 * 60
+    h.next_prompt(space, "bob")  # bob now holds it
+    result = h.submit_translation(space, "alice", first["prompt_id"], "Laat maar zo.")  # type: ignore[index]
+    assert result["translation_id"] in space.store.ledger.translations
+
+
+def test_nobody_gets_a_prompt_twice(space: h.Space) -> None:
+    done = translate(space, "alice")
+    skipped = h.next_prompt(space, "alice")
+    h.skip(space, "alice", skipped["prompt_id"])  # type: ignore[index]
+    seen = set()
+    while (prompt := h.next_prompt(space, "alice")) is not None:
+        assert prompt["prompt_id"] not in (done["prompt_id"], skipped["prompt_id"])  # type: ignore[index]
+        seen.add(prompt["prompt_id"])
+        h.skip(space, "alice", prompt["prompt_id"])
+        assert len(seen) < 100
+    assert len(seen) == 46
+
+
+def test_overlap_collects_independent_translations(space_dir: Path, tmp_path: Path) -> None:
+    space = make_space(space_dir, tmp_path / "d", translations_per_prompt=2, reviewers=("rita",))
+    a = translate(space, "alice")
+    b = h.next_prompt(space, "bob")
+    assert b["prompt_id"] == a["prompt_id"]  # type: ignore[index]
+    h.submit_translation(space, "bob", b["prompt_id"], "Tweede vertaling.")  # type: ignore[index]
+    assert h.next_prompt(space, "carol")["prompt_id"] != a["prompt_id"]  # type: ignore[index]
+
+
+def test_a_rejection_puts_the_prompt_back_with_the_comment(space: h.Space) -> None:
+    t = translate(space, "alice")
+    h.submit_review(space, "rita", t["translation_id"], "reject", "Te letterlijk vertaald.", "")
+    again = h.next_prompt(space, "bob")
+    assert again["prompt_id"] == t["prompt_id"]  # type: ignore[index]
+    assert again["rejection"] == {"reviewer": "rita", "comment": "Te letterlijk vertaald."}  # type: ignore[index]
+    assert space.store.ledger.prompts[t["prompt_id"]].status == "rejected"
+
+
+# -- reviews -----------------------------------------------------------------------------
+
+
+def test_review_flow_and_progress(space: h.Space) -> None:
+    a = translate(space, "alice")
+    b = translate(space, "bob")
+    review = h.next_review(space, "rita")
+    assert review["translation_id"] == a["translation_id"]  # type: ignore[index]
+    assert review["translator"] == "alice" and review["source"]  # type: ignore[index]
+    h.submit_review(space, "rita", a["translation_id"], "approve", "", "")
+    h.submit_review(space, "rita", b["translation_id"], "approve", "", "Beter: een nieuwe tekst.")
+    progress = h.progress(space)
+    assert (progress["total"], progress["translated"], progress["done"]) == (48, 2, 2)
+    assert progress["awaiting_review"] == 0
+    edited = space.store.ledger.translations[b["translation_id"]]
+    assert (edited.text, edited.final_text, edited.edited_by) == (
+        "Vertaling door bob van de prompt.", "Beter: een nieuwe tekst.", "rita")
+    assert progress["contributors"][0] == {"user": "rita", "translations": 0, "reviews": 2}
+
+
+def test_only_reviewers_review_and_never_their_own_work(space_dir: Path, tmp_path: Path) -> None:
+    space = make_space(space_dir, tmp_path / "d", reviewers=("rita", "alice"))
+    t = translate(space, "alice")
+    with pytest.raises(h.Refusal, match="bob is not a reviewer"):
+        h.submit_review(space, "bob", t["translation_id"], "approve", "", "")
+    with pytest.raises(h.Refusal, match="cannot review your own translation"):
+        h.submit_review(space, "alice", t["translation_id"], "approve", "", "")
+    assert h.next_review(space, "alice") is None
+    assert len(stored_lines(space)) == 1
+
+
+def test_self_review_when_the_language_allows_it(space_dir: Path, tmp_path: Path) -> None:
+    space = make_space(space_dir, tmp_path / "d", reviewers=("alice",), allow_self_review=True)
+    t = translate(space, "alice")
+    assert h.next_review(space, "alice")["translation_id"] == t["translation_id"]  # type: ignore[index]
+    h.submit_review(space, "alice", t["translation_id"], "approve", "", "")
+    assert h.progress(space)["done"] == 1
+
+
+def test_min_approvals_needs_distinct_reviewers(space_dir: Path, tmp_path: Path) -> None:
+    space = make_space(space_dir, tmp_path / "d", reviewers=("rita", "ruth"), min_approvals=2)
+    t = translate(space, "alice")
+    h.submit_review(space, "rita", t["translation_id"], "approve", "", "")
+    assert h.progress(space)["done"] == 0
+    with pytest.raises(h.Refusal, match="already reviewed"):
+        h.submit_review(space, "rita", t["translation_id"], "approve", "", "")
+    assert h.next_review(space, "rita") is None
+    h.submit_review(space, "ruth", t["translation_id"], "approve", "", "")
+    assert h.progress(space)["done"] == 1
+
+
+def test_two_reviewers_are_not_handed_the_same_translation(space_dir: Path, tmp_path: Path) -> None:
+    space = make_space(space_dir, tmp_path / "d", reviewers=("rita", "ruth"))
+    translate(space, "alice")
+    translate(space, "bob")
+    first = h.next_review(space, "rita")
+    second = h.next_review(space, "ruth")
+    assert first["translation_id"] != second["translation_id"]  # type: ignore[index]
+
+
+def test_open_review_when_no_reviewers_are_configured(space_dir: Path, tmp_path: Path) -> None:
+    space = make_space(space_dir, tmp_path / "d", reviewers=())
+    t = translate(space, "alice")
+    assert h.next_review(space, "bob")["translation_id"] == t["translation_id"]  # type: ignore[index]
+
+
+# -- refusals write nothing ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s, p: h.submit_translation(s, None, p, "tekst"), "Please log in first"),
+        (lambda s, p: h.submit_translation(s, "", p, "tekst"), "Please log in first"),
+        (lambda s, p: h.submit_translation(s, "alice", "nope", "tekst"), "Unknown prompt id 'nope'"),
+        (lambda s, p: h.submit_translation(s, "alice", p, "   "), "The translation is empty"),
+        (lambda s, p: h.submit_translation(s, "alice", p, "x" * 20_001), "too long: 20,001"),
+        (lambda s, p: h.submit_translation(s, "alice", p, "a\x00b"), "control character (U+0000)"),
+        (lambda s, p: h.submit_translation(s, "alice", p, "a\ud800b"), "lone surrogate"),
+        (lambda s, p: h.flag(s, "alice", p, " "), "The reason is empty"),
+        (lambda s, p: h.skip(s, None, p), "Please log in first"),
+        (lambda s, p: h.next_prompt(s, None), "Please log in first"),
+        (lambda s, p: h.next_review(s, "alice"), "alice is not a reviewer"),
+        (lambda s, p: h.submit_review(s, "rita", "nope", "approve", "", ""), "Unknown translation"),
+        (lambda s, p: h.submit_review(s, "rita", "x", "maybe", "", ""), "must be 'approve' or"),
+    ],
+)
+def test_bad_calls_are_refused_and_write_nothing(space: h.Space, call: object, message: str) -> None:
+    prompt_id = space.config.prompts[0].id
+    with pytest.raises(h.Refusal, match=re.escape(message)):
+        call(space, prompt_id)  # type: ignore[operator]
+    assert stored_lines(space) == []
+
+
+def test_reject_needs_a_comment_and_edits_go_with_approve(space: h.Space) -> None:
+    t = translate(space, "alice")
+    with pytest.raises(h.Refusal, match="comment is empty"):
+        h.submit_review(space, "rita", t["translation_id"], "reject", " ", "")
+    with pytest.raises(h.Refusal, match="edited text goes with approve"):
+        h.submit_review(space, "rita", t["translation_id"], "reject", "nee", "andere tekst")
+    assert len(stored_lines(space)) == 1
+
+
+def test_a_retried_submission_is_stored_once(space: h.Space) -> None:
+    t = translate(space, "alice", "Dezelfde tekst twee keer.")
+    again = h.submit_translation(space, "alice", t["prompt_id"], "Dezelfde tekst twee keer.")
+    assert again["translation_id"] == t["translation_id"]
+    with pytest.raises(h.Refusal, match="already submitted a translation"):
+        h.submit_translation(space, "alice", t["prompt_id"], "Iets anders.")
+    assert len(stored_lines(space)) == 1
+
+
+# -- storage -------------------------------------------------------------------------------
+
+
+def test_events_are_versioned_json_lines_and_survive_a_reload(space_dir: Path, space: h.Space,
+                                                              tmp_path: Path) -> None:
+    t = translate(space, "alice")
+    h.flag(space, "bob", space.config.prompts[5].id, "broken source: half a sentence")
+    lines = stored_lines(space)
+    assert [line["kind"] for line in lines] == ["translation", "flag"]
+    assert all(line["v"] == 1 and len(line["id"]) == 32 for line in lines)
+    assert lines[0]["prompt_id"] == t["prompt_id"] and lines[0]["user"] == "alice"
+    reopened = make_space(space_dir, tmp_path / "data")
+    assert h.progress(reopened) == h.progress(space)
+    assert h.progress(reopened)["flagged"] == 1
+
+
+def test_a_torn_last_line_is_skipped_and_reported(space_dir: Path, space: h.Space,
+                                                  tmp_path: Path) -> None:
+    translate(space, "alice")
+    log_file = next(space.store.events_dir.glob("*.jsonl"))
+    with log_file.open("a") as handle:
+        handle.write('{"v": 1, "id": "abc", "kind": "transl')
+    reopened = make_space(space_dir, tmp_path / "data")
+    assert h.progress(reopened)["translated"] == 1
+    assert [p.line for p in reopened.store.problems] == [2]
+    assert "torn" in reopened.store.problems[0].reason
+
+
+def test_twenty_threads_writing_lose_nothing(space: h.Space) -> None:
+    users = [f"user{i}" for i in range(20)]
+    results: dict[str, list[str]] = {u: [] for u in users}
+    errors: list[BaseException] = []
+
+    def work(user: str) -> None:
+        try:
+            for _ in range(5):
+                prompt = h.next_prompt(space, user)
+                if prompt is None:
+                    return
+                out = h.submit_translation(space, user, prompt["prompt_id"], f"Tekst van {user}.")
+                results[user].append(prompt["prompt_id"])
+                assert out["translation_id"]
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(u,)) for u in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    acknowledged = [pid for pids in results.values() for pid in pids]
+    assert len(acknowledged) == 48  # every prompt once: 20 users x up to 5, 48 prompts
+    assert len(set(acknowledged)) == 48  # no prompt handed to two translators
+    lines = [line for f in space.store.events_dir.glob("*.jsonl")
+             for line in f.read_text().splitlines()]
+    assert len(lines) == 48
+    assert all(parse_event(line).kind == "translation" for line in lines)
+    assert len(read_logs(space.store.events_dir.glob("*.jsonl")).events) == 48
