@@ -112,7 +112,8 @@ def canonical_code(code: str) -> str:
     canonical = "-".join(out)
     if out[0] == "en":
         raise UnknownLanguageError(
-            f"{code!r} is English, the source language of MPEP; choose a language to translate into."
+            f"{code!r} is English, the source language of MPEP; "
+            "choose a language to translate into."
         )
     return canonical
 

@@ -51,7 +51,10 @@ def space_config(spec: LanguageSpec, options: SpaceOptions) -> dict[str, Any]:
     """The Space's ``space_config.json`` (see ``mpep_space.config``)."""
     min_approvals = _pick(options.min_approvals, spec.min_approvals)
     per_prompt = _pick(options.translations_per_prompt, spec.translations_per_prompt)
-    for name, value in (("--min-approvals", min_approvals), ("--translations-per-prompt", per_prompt)):
+    for name, value in (
+        ("--min-approvals", min_approvals),
+        ("--translations-per-prompt", per_prompt),
+    ):
         if value < 1:
             raise UsageError(f"{name} must be at least 1, not {value}")
     return {
@@ -150,8 +153,8 @@ def render_space(
     Nothing is left behind on failure: ``out`` is either the complete new
     folder or untouched.
     """
-    out = out.resolve()
     _check_output(out, force)
+    out = out.resolve()
     context = template_context(spec, prompts, options or SpaceOptions(), suggestions)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

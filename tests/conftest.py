@@ -41,8 +41,14 @@ def hermetic_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
-    for name in ("SPACE_ID", "SYSTEM", "MPEP_USERS", "MPEP_REVIEWERS", "MPEP_SYNC_REPO",
-                 "MPEP_DATA_DIR"):
+    for name in (
+        "SPACE_ID",
+        "SYSTEM",
+        "MPEP_USERS",
+        "MPEP_REVIEWERS",
+        "MPEP_SYNC_REPO",
+        "MPEP_DATA_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -52,12 +58,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def render(tmp_path: Path, lang: str = "nl", prompts: str = "sample", name: str | None = None,
-           **options: Any) -> Path:
+def render(
+    tmp_path: Path,
+    lang: str = "nl",
+    prompts: str = "sample",
+    name: str | None = None,
+    **options: Any,
+) -> Path:
     """Render a Space with the library, as generate-space does."""
     out = tmp_path / (name or f"space-{lang}")
-    return render_space(get_language(lang), load_prompts(prompts), out,
-                        options=SpaceOptions(**options))
+    return render_space(
+        get_language(lang), load_prompts(prompts), out, options=SpaceOptions(**options)
+    )
 
 
 def wait_for_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
@@ -89,11 +101,14 @@ class SpaceProcess:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self, timeout: float = 90.0) -> SpaceProcess:
-        env = {**self.env, "GRADIO_SERVER_PORT": str(self.port),
-               "GRADIO_SERVER_NAME": "127.0.0.1"}
+        env = {**self.env, "GRADIO_SERVER_PORT": str(self.port), "GRADIO_SERVER_NAME": "127.0.0.1"}
         self.proc = subprocess.Popen(
-            [PYTHON, "app.py"], cwd=self.space_dir, env=env,
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+            [PYTHON, "app.py"],
+            cwd=self.space_dir,
+            env=env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_for_http(self.url, timeout, self.proc)
         return self
@@ -118,8 +133,9 @@ def users_file(tmp_path: Path) -> Path:
 def space_env(tmp_path: Path, users_file: Path) -> dict[str, str]:
     """Environment for a Space subprocess in password mode; rita reviews."""
     env = dict(os.environ)
-    env.update(MPEP_USERS=str(users_file), MPEP_REVIEWERS="rita",
-               MPEP_DATA_DIR=str(tmp_path / "data"))
+    env.update(
+        MPEP_USERS=str(users_file), MPEP_REVIEWERS="rita", MPEP_DATA_DIR=str(tmp_path / "data")
+    )
     return env
 
 

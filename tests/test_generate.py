@@ -13,6 +13,7 @@ import pytest
 import yaml
 from conftest import REPO, FakeHfApi, render
 from huggingface_hub import SpaceCard
+from mpep_space.config import load_config
 
 from generator import render as render_mod
 from generator.cli import generate_space_command, run_command
@@ -20,15 +21,37 @@ from generator.errors import LanguageFileError, PromptSourceError
 from generator.hub import Hub
 from generator.languages import all_languages, get_language, load_language_file
 from generator.prompts import content_id, load_prompt_file, load_prompts
-from mpep_space.config import load_config
 
 GOLDEN = Path(__file__).parent / "golden" / "mpep-nl"
-RENDERED_FILES = [".gitignore", "README.md", "app.py", "prompts.jsonl", "requirements.txt",
-                  "space_config.json"]
-SPACES_KEYS = {"title", "emoji", "colorFrom", "colorTo", "sdk", "sdk_version", "python_version",
-               "app_file", "pinned", "short_description", "hf_oauth", "hf_oauth_scopes",
-               "hf_oauth_expiration_minutes", "hf_oauth_authorized_org", "datasets", "models",
-               "tags", "license", "startup_duration_timeout"}
+RENDERED_FILES = [
+    ".gitignore",
+    "README.md",
+    "app.py",
+    "prompts.jsonl",
+    "requirements.txt",
+    "space_config.json",
+]
+SPACES_KEYS = {
+    "title",
+    "emoji",
+    "colorFrom",
+    "colorTo",
+    "sdk",
+    "sdk_version",
+    "python_version",
+    "app_file",
+    "pinned",
+    "short_description",
+    "hf_oauth",
+    "hf_oauth_scopes",
+    "hf_oauth_expiration_minutes",
+    "hf_oauth_authorized_org",
+    "datasets",
+    "models",
+    "tags",
+    "license",
+    "startup_duration_timeout",
+}
 LANGUAGE_FILES = sorted(p.stem for p in (REPO / "languages").glob("*.yaml"))
 
 
@@ -49,8 +72,17 @@ def assert_one_error_line(err: str, expected: str) -> None:
 def test_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "--help")
     assert code == 0
-    for option in ("--lang", "--prompts", "--out", "--reviewers", "--min-approvals", "--force",
-                   "--push", "--space-id", "--sync-repo"):
+    for option in (
+        "--lang",
+        "--prompts",
+        "--out",
+        "--reviewers",
+        "--min-approvals",
+        "--force",
+        "--push",
+        "--space-id",
+        "--sync-repo",
+    ):
         assert option in out
     assert "generate-space --lang nl --prompts sample" in out
 
@@ -102,19 +134,35 @@ def test_registry_uses_cldr_names_and_overrides() -> None:
 def test_unregistered_language_gets_defaults_and_a_note(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, _, err = cli(capsys, "--lang", "ckb", "--prompts", "sample", "--out",
-                         str(tmp_path / "ckb"))
+    status, _, err = cli(
+        capsys, "--lang", "ckb", "--prompts", "sample", "--out", str(tmp_path / "ckb")
+    )
     assert status == 0
     assert err.startswith("Note: ckb (Central Kurdish) has no file in languages/")
-    assert json.loads((tmp_path / "ckb/space_config.json").read_text())["language"][
-        "direction"] == "rtl"
+    assert (
+        json.loads((tmp_path / "ckb/space_config.json").read_text())["language"]["direction"]
+        == "rtl"
+    )
 
 
 def test_options_reach_the_space_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "nl"
-    status, _, _ = cli(capsys, "--lang", "nl", "--prompts", "sample", "--out", str(out),
-                       "--reviewers", "ann, ben", "--min-approvals", "2",
-                       "--translations-per-prompt", "3", "--allow-self-review")
+    status, _, _ = cli(
+        capsys,
+        "--lang",
+        "nl",
+        "--prompts",
+        "sample",
+        "--out",
+        str(out),
+        "--reviewers",
+        "ann, ben",
+        "--min-approvals",
+        "2",
+        "--translations-per-prompt",
+        "3",
+        "--allow-self-review",
+    )
     assert status == 0
     config = load_config(out, env={})
     assert config.reviewers == ("ann", "ben")
@@ -147,9 +195,18 @@ def test_dutch_space_matches_golden_files(tmp_path: Path) -> None:
 def test_plain_cookiecutter_cli_renders_the_template(tmp_path: Path) -> None:
     cookiecutter = Path(sys.executable).with_name("cookiecutter")
     result = subprocess.run(
-        [str(cookiecutter), "--no-input", str(REPO / "template"), "-o", str(tmp_path),
-         "lang_code=de"],
-        capture_output=True, text=True, timeout=60, env={**os.environ, "HOME": str(tmp_path)},
+        [
+            str(cookiecutter),
+            "--no-input",
+            str(REPO / "template"),
+            "-o",
+            str(tmp_path),
+            "lang_code=de",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HOME": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr
     space = tmp_path / "mpep-de"
@@ -165,7 +222,8 @@ def test_a_missing_template_variable_fails_and_names_it(
     template = tmp_path / "template"
     shutil.copytree(REPO / "template", template)
     (template / "{{cookiecutter.space_dir}}" / "extra.txt").write_text(
-        "{{ cookiecutter.not_defined_anywhere }}\n")
+        "{{ cookiecutter.not_defined_anywhere }}\n"
+    )
     monkeypatch.setattr(render_mod, "TEMPLATE_DIR", template)
     with pytest.raises(render_mod.TemplateError, match="not_defined_anywhere"):
         render(tmp_path, "nl", name="out")
@@ -174,10 +232,10 @@ def test_a_missing_template_variable_fails_and_names_it(
 
 
 TRICKY = [
-    'He said "hello" and she said \'bye\'.',
+    "He said \"hello\" and she said 'bye'.",
     "Render {{ user.name }} and {% raw %}{{ x }}{% endraw %} literally; keep {name} and %s.",
     "Backslashes \\n and \\\\ and a tab\there, trailing spaces   ",
-    "العربية: ما هو \"الذكاء\" الاصطناعي؟",
+    'العربية: ما هو "الذكاء" الاصطناعي؟',
     "தமிழ் உரை with 'quotes'",
     "粵語：「你好」{{ cookiecutter.lang_code }}",
 ]
@@ -187,8 +245,10 @@ TRICKY = [
 def test_tricky_text_round_trips_byte_for_byte(tmp_path: Path, lang: str) -> None:
     source = tmp_path / "tricky.jsonl"
     source.write_text(
-        "".join(json.dumps({"prompt": t, "row_idx": i}, ensure_ascii=False) + "\n"
-                for i, t in enumerate(TRICKY)),
+        "".join(
+            json.dumps({"prompt": t, "row_idx": i}, ensure_ascii=False) + "\n"
+            for i, t in enumerate(TRICKY)
+        ),
         encoding="utf-8",
     )
     out = render(tmp_path, lang, prompts=str(source))
@@ -201,7 +261,9 @@ def test_tricky_text_round_trips_byte_for_byte(tmp_path: Path, lang: str) -> Non
     assert [g.translation for g in config.glossary] == [g.translation for g in spec.glossary]
 
 
-def test_force_replaces_an_existing_space(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_force_replaces_an_existing_space(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "nl"
     out.mkdir()
     (out / "old.txt").write_text("old")
@@ -215,8 +277,10 @@ def test_force_replaces_an_existing_space(tmp_path: Path, capsys: pytest.Capture
 
 def test_prompt_ids_are_row_idx_or_a_content_hash(tmp_path: Path) -> None:
     path = tmp_path / "p.jsonl"
-    path.write_text('{"prompt": "A", "row_idx": 9005}\n{"prompt": "B"}\n'
-                    '{"prompt": "C", "id": "c-1", "metadata": {"k": 1}}\n')
+    path.write_text(
+        '{"prompt": "A", "row_idx": 9005}\n{"prompt": "B"}\n'
+        '{"prompt": "C", "id": "c-1", "metadata": {"k": 1}}\n'
+    )
     prompts = load_prompt_file(path)
     assert [p.id for p in prompts] == ["9005", content_id("B"), "c-1"]
     assert content_id("B") == content_id("B") and len(content_id("B")) == 12
@@ -228,10 +292,13 @@ def test_csv_and_parquet_sources(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     csv_file = tmp_path / "p.csv"
-    csv_file.write_text('prompt,metadata,row_idx\n"Hi, ""you""",{},7\nSecond line,,8\n',
-                        encoding="utf-8")
+    csv_file.write_text(
+        'prompt,metadata,row_idx\n"Hi, ""you""",{},7\nSecond line,,8\n', encoding="utf-8"
+    )
     assert [(p.id, p.text) for p in load_prompt_file(csv_file)] == [
-        ("7", 'Hi, "you"'), ("8", "Second line")]
+        ("7", 'Hi, "you"'),
+        ("8", "Second line"),
+    ]
     table = pa.table({"prompt": ["x", "y"], "metadata": ['{"a": 1}', "{}"], "row_idx": [3, 4]})
     pq.write_table(table, tmp_path / "p.parquet")
     assert [p.id for p in load_prompt_file(tmp_path / "p.parquet")] == ["3", "4"]
@@ -267,25 +334,49 @@ def _bad_file(tmp_path: Path, name: str, data: bytes) -> str:
 
 
 BAD_PROMPTS = {
-    "empty prompt": ("e.jsonl", b'{"prompt": "ok", "row_idx": 1}\n{"prompt": "  ", "row_idx": 2}\n',
-                     "{p}: line 2: empty prompt"),
-    "duplicate id": ("d.jsonl", b'{"prompt": "a", "row_idx": 1}\n{"prompt": "b", "row_idx": 1}\n',
-                     "{p}: line 2: duplicate id '1' (first on line 1)"),
-    "duplicate text": ("t.jsonl", b'{"prompt": "a", "row_idx": 1}\n{"prompt": "a", "row_idx": 2}\n',
-                       "{p}: line 2: duplicate prompt text (same as line 1)"),
-    "not utf-8": ("u.jsonl", b'{"prompt": "a"}\n{"prompt": "caf\xe9"}\n',
-                  "{p}: line 2 is not UTF-8 (byte 0xe9); save the file as UTF-8"),
-    "missing column": ("m.csv", b"text,row_idx\nhello,1\n",
-                       "{p}: no 'prompt' column (found: text, row_idx); a prompt file needs at "
-                       "least 'prompt'"),
+    "empty prompt": (
+        "e.jsonl",
+        b'{"prompt": "ok", "row_idx": 1}\n{"prompt": "  ", "row_idx": 2}\n',
+        "{p}: line 2: empty prompt",
+    ),
+    "duplicate id": (
+        "d.jsonl",
+        b'{"prompt": "a", "row_idx": 1}\n{"prompt": "b", "row_idx": 1}\n',
+        "{p}: line 2: duplicate id '1' (first on line 1)",
+    ),
+    "duplicate text": (
+        "t.jsonl",
+        b'{"prompt": "a", "row_idx": 1}\n{"prompt": "a", "row_idx": 2}\n',
+        "{p}: line 2: duplicate prompt text (same as line 1)",
+    ),
+    "not utf-8": (
+        "u.jsonl",
+        b'{"prompt": "a"}\n{"prompt": "caf\xe9"}\n',
+        "{p}: line 2 is not UTF-8 (byte 0xe9); save the file as UTF-8",
+    ),
+    "missing column": (
+        "m.csv",
+        b"text,row_idx\nhello,1\n",
+        "{p}: no 'prompt' column (found: text, row_idx); a prompt file needs at least 'prompt'",
+    ),
     "bad json": ("j.jsonl", b'{"prompt": "a"}\n{"prompt": \n', "{p}: line 2: not valid JSON"),
-    "path in id": ("i.jsonl", b'{"prompt": "a", "id": "../etc"}\n',
-                   "{p}: line 1: id '../etc' is not usable; ids are 1-64 letters, digits, '.', "
-                   "'_', ':' or '-'"),
-    "control char": ("c.jsonl", b'{"prompt": "a\\u0000b"}\n',
-                     "{p}: line 1: prompt contains the control character U+0000"),
+    "path in id": (
+        "i.jsonl",
+        b'{"prompt": "a", "id": "../etc"}\n',
+        "{p}: line 1: id '../etc' is not usable; ids are 1-64 letters, digits, '.', "
+        "'_', ':' or '-'",
+    ),
+    "control char": (
+        "c.jsonl",
+        b'{"prompt": "a\\u0000b"}\n',
+        "{p}: line 1: prompt contains the control character U+0000",
+    ),
     "empty file": ("z.jsonl", b"", "{p}: no prompts found"),
-    "bad type": ("x.txt", b"hello", "{p}: unsupported file type '.txt'; use .jsonl, .csv or .parquet"),
+    "bad type": (
+        "x.txt",
+        b"hello",
+        "{p}: unsupported file type '.txt'; use .jsonl, .csv or .parquet",
+    ),
 }
 
 
@@ -303,32 +394,47 @@ def test_bad_prompt_files_give_one_line_and_write_nothing(
 
 
 BAD_ARGS = {
-    "unknown code": (["--lang", "xx-yy"],
-                     "unknown language code 'xx-yy' (not BCP-47). Try 'nl', 'pt-BR'; see "
-                     "languages/."),
-    "path traversal": (["--lang", "../x"],
-                       "unknown language code '../x' (not BCP-47). Try 'nl', 'pt-BR'; see "
-                       "languages/."),
-    "path suffix": (["--lang", "nl/.."],
-                    "unknown language code 'nl/..' (not BCP-47). Try 'nl', 'pt-BR'; see "
-                    "languages/."),
-    "empty code": (["--lang", ""],
-                   "unknown language code '' (not BCP-47). Try 'nl', 'pt-BR'; see languages/."),
-    "english": (["--lang", "en"],
-                "'en' is English, the source language of MPEP; choose a language to translate "
-                "into."),
-    "missing file": (["--lang", "nl", "--prompts", "nope.jsonl"],
-                     "prompt file 'nope.jsonl' not found; give a .jsonl, .csv or .parquet file, "
-                     "or --prompts sample"),
-    "push without space": (["--lang", "nl", "--prompts", "sample", "--push"],
-                           "--push needs --space-id OWNER/NAME"),
-    "bad space id": (["--lang", "nl", "--prompts", "sample", "--space-id", "just-a-name"],
-                     "--space-id must look like OWNER/NAME, not 'just-a-name'"),
-    "zero approvals": (["--lang", "nl", "--prompts", "sample", "--min-approvals", "0"],
-                       "--min-approvals must be at least 1, not 0"),
-    "not a number": (["--lang", "nl", "--min-approvals", "two"],
-                     "Invalid value for '--min-approvals': 'two' is not a valid integer. "
-                     "(see --help)"),
+    "unknown code": (
+        ["--lang", "xx-yy"],
+        "unknown language code 'xx-yy' (not BCP-47). Try 'nl', 'pt-BR'; see languages/.",
+    ),
+    "path traversal": (
+        ["--lang", "../x"],
+        "unknown language code '../x' (not BCP-47). Try 'nl', 'pt-BR'; see languages/.",
+    ),
+    "path suffix": (
+        ["--lang", "nl/.."],
+        "unknown language code 'nl/..' (not BCP-47). Try 'nl', 'pt-BR'; see languages/.",
+    ),
+    "empty code": (
+        ["--lang", ""],
+        "unknown language code '' (not BCP-47). Try 'nl', 'pt-BR'; see languages/.",
+    ),
+    "english": (
+        ["--lang", "en"],
+        "'en' is English, the source language of MPEP; choose a language to translate into.",
+    ),
+    "missing file": (
+        ["--lang", "nl", "--prompts", "nope.jsonl"],
+        "prompt file 'nope.jsonl' not found; give a .jsonl, .csv or .parquet file, "
+        "or --prompts sample",
+    ),
+    "push without space": (
+        ["--lang", "nl", "--prompts", "sample", "--push"],
+        "--push needs --space-id OWNER/NAME",
+    ),
+    "bad space id": (
+        ["--lang", "nl", "--prompts", "sample", "--space-id", "just-a-name"],
+        "--space-id must look like OWNER/NAME, not 'just-a-name'",
+    ),
+    "zero approvals": (
+        ["--lang", "nl", "--prompts", "sample", "--min-approvals", "0"],
+        "--min-approvals must be at least 1, not 0",
+    ),
+    "not a number": (
+        ["--lang", "nl", "--min-approvals", "two"],
+        "Invalid value for '--min-approvals': 'two' is not a valid integer. (see --help)",
+    ),
 }
 
 
@@ -372,7 +478,9 @@ def test_existing_output_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     (out / "keep.txt").write_text("mine")
     code, _, err = cli(capsys, "--lang", "nl", "--prompts", "sample", "--out", str(out))
     assert code == 1
-    assert_one_error_line(err, f'"{out}" already exists and is not empty; use --force to replace it')
+    assert_one_error_line(
+        err, f'"{out}" already exists and is not empty; use --force to replace it'
+    )
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
@@ -383,7 +491,10 @@ def test_existing_output_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
         ("code: nl\nreviewers: alice\n", "key 'reviewers' must be a list, not 'alice'"),
         ("code: de\n", "key 'code' is 'de' but the file is named 'nl.yaml'"),
         ("code: nl\nmin_approvals: 0\n", "key 'min_approvals' must be at least 1, not 0"),
-        ("code: nl\nglossary:\n  - term: x\n", "glossary entry 1: 'translation' must be a non-empty"),
+        (
+            "code: nl\nglossary:\n  - term: x\n",
+            "glossary entry 1: 'translation' must be a non-empty",
+        ),
         ("code: [nl\n", "cannot be read as YAML"),
     ],
 )
@@ -416,18 +527,28 @@ def test_prompt_errors_are_library_errors_too(tmp_path: Path) -> None:
 def test_push_creates_space_dataset_secret_and_variable(tmp_path: Path) -> None:
     fake = FakeHfApi(tmp_path / "hub")
     folder = render(tmp_path, "nl")
-    result = Hub(fake).push_space(folder, space_id="DIBT-Dutch/mpep-nl",
-                                  sync_repo="DIBT-Dutch/mpep-nl-responses", hf_token="hf_x")
+    result = Hub(fake).push_space(
+        folder,
+        space_id="DIBT-Dutch/mpep-nl",
+        sync_repo="DIBT-Dutch/mpep-nl-responses",
+        hf_token="hf_x",
+    )
     assert result.space_url == "https://huggingface.co/spaces/DIBT-Dutch/mpep-nl"
-    assert fake.names() == ["create_repo", "create_repo", "add_space_secret",
-                            "add_space_variable", "upload_folder"]
+    assert fake.names() == [
+        "create_repo",
+        "create_repo",
+        "add_space_secret",
+        "add_space_variable",
+        "upload_folder",
+    ]
     dataset_call, space_call = fake.calls[0], fake.calls[1]
     assert dataset_call[1] == ("DIBT-Dutch/mpep-nl-responses",)
     assert dataset_call[2] == {"repo_type": "dataset", "private": True, "exist_ok": True}
     assert space_call[2]["repo_type"] == "space" and space_call[2]["space_sdk"] == "gradio"
     assert space_call[2]["space_secrets"] == [{"key": "HF_TOKEN", "value": "hf_x"}]
     assert space_call[2]["space_variables"] == [
-        {"key": "MPEP_SYNC_REPO", "value": "DIBT-Dutch/mpep-nl-responses"}]
+        {"key": "MPEP_SYNC_REPO", "value": "DIBT-Dutch/mpep-nl-responses"}
+    ]
     assert fake.calls[2][1] == ("DIBT-Dutch/mpep-nl", "HF_TOKEN", "hf_x")
     upload = fake.calls[4][2]
     assert upload["repo_id"] == "DIBT-Dutch/mpep-nl" and upload["repo_type"] == "space"
@@ -443,8 +564,18 @@ def test_push_from_the_cli_uses_the_token_and_default_sync_repo(
     monkeypatch.setattr(huggingface_hub, "HfApi", lambda **_: fake)
     monkeypatch.setenv("HF_TOKEN", "hf_secret")
     out = tmp_path / "nl"
-    code, stdout, err = cli(capsys, "--lang", "nl", "--prompts", "sample", "--out", str(out),
-                            "--push", "--space-id", "leader/mpep-nl")
+    code, stdout, err = cli(
+        capsys,
+        "--lang",
+        "nl",
+        "--prompts",
+        "sample",
+        "--out",
+        str(out),
+        "--push",
+        "--space-id",
+        "leader/mpep-nl",
+    )
     assert code == 0, err
     assert "Pushed https://huggingface.co/spaces/leader/mpep-nl" in stdout
     assert load_config(out, env={}).sync_repo == "leader/mpep-nl-responses"
@@ -456,11 +587,11 @@ def test_push_without_a_token_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, _, err = cli(capsys, "--lang", "nl", "--prompts", "sample", "--push", "--space-id",
-                       "a/b")
+    code, _, err = cli(capsys, "--lang", "nl", "--prompts", "sample", "--push", "--space-id", "a/b")
     assert code == 2
-    assert_one_error_line(err, "--push needs a Hugging Face token: set HF_TOKEN or run "
-                               "'hf auth login'")
+    assert_one_error_line(
+        err, "--push needs a Hugging Face token: set HF_TOKEN or run 'hf auth login'"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -472,6 +603,7 @@ def test_the_cli_does_not_import_gradio_or_datasets(tmp_path: Path) -> None:
         "heavy = [m for m in ('gradio', 'datasets', 'transformers', 'torch') if m in sys.modules];"
         "print(rc, heavy)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.stdout.strip().splitlines()[-1] == "0 []"

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from conftest import FakeHfApi, client, free_port, render
 from gradio_client.exceptions import AppError
-
 from mpep_space.events import event_files, read_logs
 
 pytestmark = pytest.mark.slow
@@ -54,15 +53,17 @@ def test_translate_review_progress_through_the_api(
     b = bob.predict(api_name="/next_prompt")
     assert a["prompt_id"] != b["prompt_id"]
     assert set(a) >= {"prompt_id", "source", "suggestion", "lease_expires"}
-    ta = alice.predict(a["prompt_id"], "Een eerste vertaling door Alice.",
-                       api_name="/submit_translation")
+    ta = alice.predict(
+        a["prompt_id"], "Een eerste vertaling door Alice.", api_name="/submit_translation"
+    )
     assert set(ta) == {"translation_id", "qa"}
     tb = bob.predict(b["prompt_id"], "Een vertaling door Bob.", api_name="/submit_translation")
 
     review = rita.predict(api_name="/next_review")
     assert review["translation_id"] == ta["translation_id"] and review["translator"] == "alice"
-    rejected = rita.predict(ta["translation_id"], "reject", "Te vrij vertaald.", "",
-                            api_name="/submit_review")
+    rejected = rita.predict(
+        ta["translation_id"], "reject", "Te vrij vertaald.", "", api_name="/submit_review"
+    )
     assert rejected["translation_status"] == "rejected"
     rita.predict(tb["translation_id"], "approve", "", "", api_name="/submit_review")
 
@@ -70,14 +71,19 @@ def test_translate_review_progress_through_the_api(
     assert again["prompt_id"] == a["prompt_id"]
     assert again["rejection"]["comment"] == "Te vrij vertaald."
     t2 = bob.predict(a["prompt_id"], "Een betere vertaling.", api_name="/submit_translation")
-    rita.predict(t2["translation_id"], "approve", "", "Een nog betere vertaling.",
-                 api_name="/submit_review")
+    rita.predict(
+        t2["translation_id"], "approve", "", "Een nog betere vertaling.", api_name="/submit_review"
+    )
 
     progress = alice.predict(api_name="/progress")
-    assert {k: progress[k] for k in ("total", "translated", "awaiting_review", "done", "flagged")
-            } == {"total": 48, "translated": 2, "awaiting_review": 0, "done": 2, "flagged": 0}
+    assert {
+        k: progress[k] for k in ("total", "translated", "awaiting_review", "done", "flagged")
+    } == {"total": 48, "translated": 2, "awaiting_review": 0, "done": 2, "flagged": 0}
     assert {c["user"]: (c["translations"], c["reviews"]) for c in progress["contributors"]} == {
-        "alice": (1, 0), "bob": (2, 0), "rita": (0, 3)}
+        "alice": (1, 0),
+        "bob": (2, 0),
+        "rita": (0, 3),
+    }
     assert alice.predict(b["prompt_id"], api_name="/skip") == {"ok": True}
     assert alice.predict(b["prompt_id"], "offensive: slur", api_name="/flag") == {"ok": True}
 
@@ -130,8 +136,9 @@ def test_kill_9_loses_no_acknowledged_translation(
                 prompt = api.predict(api_name="/next_prompt")
                 if prompt is None:
                     return
-                result = api.predict(prompt["prompt_id"], f"Vertaling van {user}.",
-                                     api_name="/submit_translation")
+                result = api.predict(
+                    prompt["prompt_id"], f"Vertaling van {user}.", api_name="/submit_translation"
+                )
             except Exception:  # the server died mid-call: unacknowledged, fine
                 return
             with lock:
@@ -168,15 +175,24 @@ def _line_count(path: Path) -> int:
     return len(path.read_bytes().splitlines())
 
 
-def _run_in_process(space_dir: Path, data_dir: Path, users_file: Path, fake: FakeHfApi,
-                    monkeypatch: pytest.MonkeyPatch) -> Any:
+def _run_in_process(
+    space_dir: Path,
+    data_dir: Path,
+    users_file: Path,
+    fake: FakeHfApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Any:
     from mpep_space import ui
 
     monkeypatch.setenv("GRADIO_SERVER_PORT", str(free_port()))
     monkeypatch.setenv("GRADIO_SERVER_NAME", "127.0.0.1")
-    env = {"MPEP_USERS": str(users_file), "MPEP_REVIEWERS": "rita",
-           "MPEP_DATA_DIR": str(data_dir), "MPEP_SYNC_REPO": "leader/mpep-nl-responses",
-           "MPEP_SYNC_MINUTES": "60"}
+    env = {
+        "MPEP_USERS": str(users_file),
+        "MPEP_REVIEWERS": "rita",
+        "MPEP_DATA_DIR": str(data_dir),
+        "MPEP_SYNC_REPO": "leader/mpep-nl-responses",
+        "MPEP_SYNC_MINUTES": "60",
+    }
     return ui.run(space_dir, env, hf_api=fake, block=False)
 
 
@@ -197,8 +213,10 @@ def test_sync_then_restore_on_an_empty_disk(
         first.scheduler.stop()
         first.demo.close()
     repo = fake_hub.repo_dir("leader/mpep-nl-responses")
-    assert sorted(p.name for p in (repo / "space").iterdir()) == ["prompts.jsonl",
-                                                                  "space_config.json"]
+    assert sorted(p.name for p in (repo / "space").iterdir()) == [
+        "prompts.jsonl",
+        "space_config.json",
+    ]
     assert len(list((repo / "events").glob("*.jsonl"))) == 1
 
     shutil.rmtree(tmp_path / "disk1")
@@ -222,13 +240,19 @@ def test_a_hub_outage_keeps_work_locally_until_the_next_sync(
         ids = []
         for _ in range(2):
             p = alice.predict(api_name="/next_prompt")
-            ids.append(alice.predict(p["prompt_id"], "Tekst.", api_name="/submit_translation")
-                       ["translation_id"])
+            ids.append(
+                alice.predict(p["prompt_id"], "Tekst.", api_name="/submit_translation")[
+                    "translation_id"
+                ]
+            )
         with pytest.raises(ConnectionError):
             running.scheduler.trigger().result(timeout=30)
         p = alice.predict(api_name="/next_prompt")  # still accepting work
-        ids.append(alice.predict(p["prompt_id"], "Meer tekst.", api_name="/submit_translation")
-                   ["translation_id"])
+        ids.append(
+            alice.predict(p["prompt_id"], "Meer tekst.", api_name="/submit_translation")[
+                "translation_id"
+            ]
+        )
         fake_hub.fail_uploads = False
         running.scheduler.trigger().result(timeout=30)
     finally:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from conftest import render
-
 from mpep_space import handlers as h
 from mpep_space.config import load_config
 from mpep_space.events import parse_event, read_logs
@@ -30,11 +29,17 @@ def space_dir(tmp_path: Path) -> Path:
     return render(tmp_path, "nl", name="space")
 
 
-def make_space(space_dir: Path, data_dir: Path, clock: Clock | None = None, **overrides: object
-               ) -> h.Space:
+def make_space(
+    space_dir: Path, data_dir: Path, clock: Clock | None = None, **overrides: object
+) -> h.Space:
     config = replace(load_config(space_dir, env={}), **overrides)  # type: ignore[arg-type]
-    store = Store(data_dir, config.prompt_ids, config.rules,
-                  lease_seconds=config.lease_minutes * 60, clock=clock or Clock())
+    store = Store(
+        data_dir,
+        config.prompt_ids,
+        config.rules,
+        lease_seconds=config.lease_minutes * 60,
+        clock=clock or Clock(),
+    )
     return h.Space(config, store)
 
 
@@ -51,13 +56,20 @@ def space(space_dir: Path, tmp_path: Path, clock: Clock) -> h.Space:
 def translate(space: h.Space, user: str, text: str | None = None) -> dict:
     prompt = h.next_prompt(space, user)
     assert prompt is not None
-    return {**prompt, **h.submit_translation(space, user, prompt["prompt_id"],
-                                             text or f"Vertaling door {user} van de prompt.")}
+    return {
+        **prompt,
+        **h.submit_translation(
+            space, user, prompt["prompt_id"], text or f"Vertaling door {user} van de prompt."
+        ),
+    }
 
 
 def stored_lines(space: h.Space) -> list[dict]:
-    return [json.loads(line) for f in sorted((space.store.events_dir).glob("*.jsonl"))
-            for line in f.read_text().splitlines()]
+    return [
+        json.loads(line)
+        for f in sorted((space.store.events_dir).glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+    ]
 
 
 # -- leases and assignment -----------------------------------------------------------------
@@ -139,7 +151,10 @@ def test_review_flow_and_progress(space: h.Space) -> None:
     assert progress["awaiting_review"] == 0
     edited = space.store.ledger.translations[b["translation_id"]]
     assert (edited.text, edited.final_text, edited.edited_by) == (
-        "Vertaling door bob van de prompt.", "Beter: een nieuwe tekst.", "rita")
+        "Vertaling door bob van de prompt.",
+        "Beter: een nieuwe tekst.",
+        "rita",
+    )
     assert progress["contributors"][0] == {"user": "rita", "translations": 0, "reviews": 2}
 
 
@@ -197,7 +212,10 @@ def test_open_review_when_no_reviewers_are_configured(space_dir: Path, tmp_path:
     [
         (lambda s, p: h.submit_translation(s, None, p, "tekst"), "Please log in first"),
         (lambda s, p: h.submit_translation(s, "", p, "tekst"), "Please log in first"),
-        (lambda s, p: h.submit_translation(s, "alice", "nope", "tekst"), "Unknown prompt id 'nope'"),
+        (
+            lambda s, p: h.submit_translation(s, "alice", "nope", "tekst"),
+            "Unknown prompt id 'nope'",
+        ),
         (lambda s, p: h.submit_translation(s, "alice", p, "   "), "The translation is empty"),
         (lambda s, p: h.submit_translation(s, "alice", p, "x" * 20_001), "too long: 20,001"),
         (lambda s, p: h.submit_translation(s, "alice", p, "a\x00b"), "control character (U+0000)"),
@@ -210,7 +228,9 @@ def test_open_review_when_no_reviewers_are_configured(space_dir: Path, tmp_path:
         (lambda s, p: h.submit_review(s, "rita", "x", "maybe", "", ""), "must be 'approve' or"),
     ],
 )
-def test_bad_calls_are_refused_and_write_nothing(space: h.Space, call: object, message: str) -> None:
+def test_bad_calls_are_refused_and_write_nothing(
+    space: h.Space, call: object, message: str
+) -> None:
     prompt_id = space.config.prompts[0].id
     with pytest.raises(h.Refusal, match=re.escape(message)):
         call(space, prompt_id)  # type: ignore[operator]
@@ -238,8 +258,9 @@ def test_a_retried_submission_is_stored_once(space: h.Space) -> None:
 # -- storage -------------------------------------------------------------------------------
 
 
-def test_events_are_versioned_json_lines_and_survive_a_reload(space_dir: Path, space: h.Space,
-                                                              tmp_path: Path) -> None:
+def test_events_are_versioned_json_lines_and_survive_a_reload(
+    space_dir: Path, space: h.Space, tmp_path: Path
+) -> None:
     t = translate(space, "alice")
     h.flag(space, "bob", space.config.prompts[5].id, "broken source: half a sentence")
     lines = stored_lines(space)
@@ -251,8 +272,9 @@ def test_events_are_versioned_json_lines_and_survive_a_reload(space_dir: Path, s
     assert h.progress(reopened)["flagged"] == 1
 
 
-def test_a_torn_last_line_is_skipped_and_reported(space_dir: Path, space: h.Space,
-                                                  tmp_path: Path) -> None:
+def test_a_torn_last_line_is_skipped_and_reported(
+    space_dir: Path, space: h.Space, tmp_path: Path
+) -> None:
     translate(space, "alice")
     log_file = next(space.store.events_dir.glob("*.jsonl"))
     with log_file.open("a") as handle:
@@ -289,8 +311,9 @@ def test_twenty_threads_writing_lose_nothing(space: h.Space) -> None:
     acknowledged = [pid for pids in results.values() for pid in pids]
     assert len(acknowledged) == 48  # every prompt once: 20 users x up to 5, 48 prompts
     assert len(set(acknowledged)) == 48  # no prompt handed to two translators
-    lines = [line for f in space.store.events_dir.glob("*.jsonl")
-             for line in f.read_text().splitlines()]
+    lines = [
+        line for f in space.store.events_dir.glob("*.jsonl") for line in f.read_text().splitlines()
+    ]
     assert len(lines) == 48
     assert all(parse_event(line).kind == "translation" for line in lines)
     assert len(read_logs(space.store.events_dir.glob("*.jsonl")).events) == 48

@@ -93,7 +93,9 @@ def utc_now() -> str:
 
 def make_event(kind: str, user: str, prompt_id: str, **fields: Any) -> Event:
     """A new event with a fresh id and the current time."""
-    return Event(id=new_event_id(), ts=utc_now(), kind=kind, user=user, prompt_id=prompt_id, **fields)
+    return Event(
+        id=new_event_id(), ts=utc_now(), kind=kind, user=user, prompt_id=prompt_id, **fields
+    )
 
 
 class EventFormatError(ValueError):
@@ -189,6 +191,9 @@ class LogReadResult:
     events: list[Event] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     duplicates: int = 0
+    # Where each kept event was first read: event id -> (file, line), so a reader
+    # can point at the line of an event that the rules later ignore.
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def event_files(events_dir: Path) -> list[Path]:
@@ -226,5 +231,6 @@ def read_logs(files: Iterable[Path]) -> LogReadResult:
                 continue
             seen.add(event.id)
             result.events.append(event)
+            result.origins[event.id] = (str(path), number)
     result.events.sort(key=lambda e: (e.ts, e.id))
     return result

@@ -131,7 +131,8 @@ def next_prompt(space: Space, user: str | None) -> dict[str, Any] | None:
         held = [
             pid
             for pid, leases in store.prompt_leases.items()
-            if user in store.active_prompt_leases(pid) and _eligible_for(space, ledger.prompts[pid], user)
+            if user in store.active_prompt_leases(pid)
+            and _eligible_for(space, ledger.prompts[pid], user)
         ]
         candidates = held or [
             p.id for p in space.config.prompts if _eligible_for(space, ledger.prompts[p.id], user)
@@ -143,7 +144,9 @@ def next_prompt(space: Space, user: str | None) -> dict[str, Any] | None:
         return _prompt_payload(space, prompt, until)
 
 
-def check_translation(space: Space, user: str | None, prompt_id: str, text: str) -> list[dict[str, str]]:
+def check_translation(
+    space: Space, user: str | None, prompt_id: str, text: str
+) -> list[dict[str, str]]:
     """QA findings for a draft, without storing anything."""
     user = _require_user(user)
     prompt = _require_prompt(space, prompt_id)
@@ -280,7 +283,9 @@ def submit_review(
         raise Refusal("An edited text goes with approve; to reject, leave it empty.")
     store = space.store
     with store.transaction() as ledger:
-        translation = ledger.translations.get(translation_id) if isinstance(translation_id, str) else None
+        translation = (
+            ledger.translations.get(translation_id) if isinstance(translation_id, str) else None
+        )
         if translation is None:
             raise Refusal(f"Unknown translation id {_short(str(translation_id))}.")
         _check_reviewable(space, translation, user)
@@ -296,7 +301,11 @@ def submit_review(
         store.append(event)
         store.review_leases.pop(translation.id, None)
         status = ledger.prompts[translation.prompt_id].status
-    return {"review_id": event.id, "translation_status": translation.status, "prompt_status": status}
+    return {
+        "review_id": event.id,
+        "translation_status": translation.status,
+        "prompt_status": status,
+    }
 
 
 def _check_reviewable(space: Space, translation: TranslationState, user: str) -> None:
