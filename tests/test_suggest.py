@@ -1,0 +1,166 @@
+"""Machine suggestions: a JSONL file, or a real (tiny, random) transformers model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.errors import SuggestionError
+from generator.languages import get_language
+from generator.prompts import Prompt, load_prompts
+from generator.suggest import (
+    ModelTranslator,
+    load_suggestions,
+    split_code,
+    suggest_with_model,
+    translate_keeping_code,
+)
+
+CODE_PROMPT = (
+    "Explain what this function does:\n\n```python\ndef add(a, b):\n    return a + b  # sum\n```\n"
+    "\nThen write a test for it.\n\n~~~sql\nSELECT 1;\n~~~"
+)
+
+
+def prompts() -> list[Prompt]:
+    return [Prompt("1", "What is the capital of the Netherlands?", "{}"),
+            Prompt("2", CODE_PROMPT, "{}")]
+
+
+# -- from a file -----------------------------------------------------------------------------
+
+
+def test_a_suggestions_file_is_read_with_provenance(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        '{"prompt_id": "1", "text": "Wat is de hoofdstad?", "agent": "gpt-4", "score": 0.8}\n'
+        '{"prompt_id": 2, "text": "Leg uit.", "agent": "nllb", "score": null}\n',
+        encoding="utf-8",
+    )
+    assert load_suggestions(path, prompts()) == {
+        "1": {"text": "Wat is de hoofdstad?", "agent": "gpt-4", "score": 0.8, "type": "model"},
+        "2": {"text": "Leg uit.", "agent": "nllb", "score": None, "type": "model"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"prompt_id": "9", "text": "x"}\n', "line 1: unknown prompt_id '9'"),
+        ('{"prompt_id": "1", "text": " "}\n', "line 1: empty suggestion text"),
+        ('{"prompt_id": "1", "text": "a"}\n{"prompt_id": "1", "text": "b"}\n',
+         "line 2: a second suggestion for prompt '1'"),
+        ('{"prompt_id": "1", "text": "a", "score": "high"}\n', "score must be a number or null"),
+        ('{"prompt_id": "1", "txt": "a"}\n', "line 1: unknown key 'txt'"),
+        ("not json\n", "line 1: not valid JSON"),
+    ],
+)
+def test_bad_suggestion_files_name_the_line(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SuggestionError, match=message):
+        load_suggestions(path, prompts())
+
+
+# -- code blocks never reach the model ----------------------------------------------------
+
+
+def test_code_blocks_are_split_out_whole() -> None:
+    parts = split_code(CODE_PROMPT)
+    code = [piece for is_code, piece in parts if is_code]
+    assert code == ["```python\ndef add(a, b):\n    return a + b  # sum\n```", "~~~sql\nSELECT 1;\n~~~"]
+    assert "".join(piece for _, piece in parts) == CODE_PROMPT
+
+
+def test_translation_keeps_code_and_layout() -> None:
+    sent: list[str] = []
+
+    def shout(lines: list[str]) -> list[str]:
+        sent.extend(lines)
+        return [line.upper() for line in lines]
+
+    out = translate_keeping_code(CODE_PROMPT, shout)
+    assert "def add(a, b):\n    return a + b  # sum" in out and "SELECT 1;" in out
+    assert out.startswith("EXPLAIN WHAT THIS FUNCTION DOES:\n\n```python")
+    assert not any("def add" in line or "SELECT" in line for line in sent)
+
+
+# -- a real transformers model, tiny and random ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A randomly initialised M2M100 (NLLB's architecture) with NLLB-style language tokens."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-nllb")
+    words = ("what is the capital of netherlands explain this function does then write a test "
+             "for it").split()
+    languages = ["eng_Latn", "nld_Latn", "arb_Arab"]
+    specials = ["<pad>", "</s>", "<unk>", "<s>", *languages]
+    vocab = {token: i for i, token in enumerate(specials + words)}
+    backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    PreTrainedTokenizerFast(
+        tokenizer_object=backend, pad_token="<pad>", eos_token="</s>", unk_token="<unk>",
+        bos_token="<s>", additional_special_tokens=languages,
+    ).save_pretrained(folder)
+    torch.manual_seed(0)
+    config = M2M100Config(
+        vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
+        decoder_ffn_dim=32, max_position_embeddings=128, pad_token_id=0, eos_token_id=1,
+        bos_token_id=3, decoder_start_token_id=1,
+    )
+    M2M100ForConditionalGeneration(config).save_pretrained(folder)
+    return str(folder)
+
+
+def test_a_local_model_suggests_with_code_kept_and_a_cache(tiny_model: str, tmp_path: Path) -> None:
+    spec = get_language("nl")
+    engine = ModelTranslator(tiny_model, spec.nllb, batch_size=2)
+    first = suggest_with_model(tiny_model, spec, prompts(), cache_dir=tmp_path, translator=engine,
+                               progress=False)
+    assert engine.calls > 0
+    assert set(first) == {"1", "2"}
+    assert first["2"]["agent"] == tiny_model and first["2"]["type"] == "model"
+    assert "```python\ndef add(a, b):\n    return a + b  # sum\n```" in first["2"]["text"]
+    assert "~~~sql\nSELECT 1;\n~~~" in first["2"]["text"]
+
+    def must_not_run(lines: list[str]) -> list[str]:
+        raise AssertionError(f"translated again: {lines}")
+
+    again = suggest_with_model(tiny_model, spec, prompts(), cache_dir=tmp_path,
+                               translator=must_not_run, progress=False)
+    assert again == first
+
+
+def test_a_language_the_model_lacks_fails_clearly(tiny_model: str, tmp_path: Path) -> None:
+    with pytest.raises(SuggestionError, match="has no language code 'tam_Taml'"):
+        suggest_with_model(tiny_model, get_language("ta"), prompts(), cache_dir=tmp_path,
+                           progress=False)
+
+
+def test_an_unknown_model_fails_clearly(tmp_path: Path) -> None:
+    with pytest.raises(SuggestionError, match="cannot load the model"):
+        suggest_with_model(str(tmp_path / "no-model"), get_language("nl"), prompts(),
+                           cache_dir=tmp_path, progress=False)
+
+
+def test_suggestions_reach_the_space(tiny_model: str, tmp_path: Path) -> None:
+    from generator.render import SpaceOptions, render_space
+    from mpep_space.config import load_config
+
+    sample = load_prompts("sample")
+    suggestions = suggest_with_model(tiny_model, get_language("nl"), sample[:3],
+                                     cache_dir=tmp_path / "cache", progress=False)
+    out = render_space(get_language("nl"), sample[:3], tmp_path / "space",
+                       options=SpaceOptions(), suggestions=suggestions)
+    config = load_config(out, env={})
+    assert [p.suggestion.agent for p in config.prompts] == [tiny_model] * 3  # type: ignore[union-attr]
+    line = json.loads((out / "prompts.jsonl").read_text().splitlines()[0])
+    assert line["suggestion"]["type"] == "model"
