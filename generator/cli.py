@@ -1,9 +1,11 @@
 """Command-line entry points: parse arguments, call the library, print one line per error.
 
 ``generate-space`` renders a language's translation Space (and pushes it with
-``--push``). Every :class:`~generator.errors.GeneratorError` and every usage
-mistake becomes one ``Error: ...`` line on stderr and a non-zero exit; anything
-else is a bug and keeps its traceback.
+``--push``); ``collect-mpep`` folds the Spaces' event logs into ``MPEP_<NAME>``
+datasets (:mod:`generator.collect`). Every
+:class:`~generator.errors.GeneratorError` and every usage mistake becomes one
+``Error: ...`` line on stderr and a non-zero exit; anything else is a bug and
+keeps its traceback.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .errors import GeneratorError, UsageError
+from .errors import CollectError, ConfigError, GeneratorError, UsageError
+
+if TYPE_CHECKING:
+    from .collect import CollectRun
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -129,12 +135,14 @@ def generate_space_command(
         click.echo(f"Run it:  cd {_shown(folder)} && pip install -r requirements.txt && python app.py")
 
 
-def _hub_token() -> str:
+def _hub_token(option: str = "--push") -> str:
     from huggingface_hub import get_token
 
     token = os.environ.get("HF_TOKEN") or get_token()
     if not token:
-        raise UsageError("--push needs a Hugging Face token: set HF_TOKEN or run 'hf auth login'")
+        raise UsageError(
+            f"{option} needs a Hugging Face token: set HF_TOKEN or run 'hf auth login'"
+        )
     return token
 
 
@@ -143,6 +151,168 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+MAX_WARNINGS = 20  # per language; the rest are counted
+
+
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  collect-mpep --lang nl --from spaces/mpep-nl --out datasets
+  collect-mpep --lang nl --from spaces/mpep-nl --from backups/nl-data --out datasets
+  collect-mpep --lang nl --from DIBT-Dutch/mpep-nl-responses --out datasets --push DIBT
+  collect-mpep --all --from-config sources.yaml --out datasets
+
+\b
+A source is a rendered Space folder (events in data/events/), a Space's data
+dir or a downloaded copy of its sync repo (events/ and space/), or the sync
+repo's id on the Hub (OWNER/NAME). --from-config is a YAML or JSON mapping:
+  nl: [spaces/mpep-nl, backups/nl-data]
+  de: DIBT-German/mpep-de-responses""",
+)
+@click.option("--lang", "lang", default=None, help="BCP-47 code of the language to collect.")
+@click.option(
+    "--all", "all_languages", is_flag=True, help="Collect every language listed in --from-config."
+)
+@click.option(
+    "--from",
+    "sources",
+    multiple=True,
+    metavar="PATH_OR_REPO",
+    help="A Space folder, data dir, sync repo copy or Hub dataset id (repeatable).",
+)
+@click.option(
+    "--from-config",
+    "from_config",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="YAML/JSON mapping of language code to its sources.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for MPEP_<NAME>/ datasets and progress.md/png.",
+)
+@click.option(
+    "--include-pending",
+    is_flag=True,
+    help="Also write the prompts that are not done, with their status.",
+)
+@click.option(
+    "--push",
+    "push_org",
+    default=None,
+    metavar="ORG",
+    help="Publish each dataset to ORG/MPEP_<NAME> on the Hub.",
+)
+def collect_mpep_command(
+    lang: str | None,
+    all_languages: bool,
+    sources: tuple[str, ...],
+    from_config: Path | None,
+    out: Path,
+    include_pending: bool,
+    push_org: str | None,
+) -> int:
+    """Fold the Spaces' event logs into MPEP_<NAME> datasets with cards and a progress report."""
+    from .collect import check_org, collect_many, load_sources_config
+    from .languages import canonical_code
+
+    plan = _collect_plan(lang, all_languages, sources, from_config)
+    if from_config is not None:
+        if not from_config.is_file():
+            raise ConfigError(f"--from-config file {str(from_config)!r} not found")
+        listed = load_sources_config(from_config)
+        if all_languages:
+            plan = listed
+        else:
+            code = canonical_code(lang or "")
+            if code not in listed and not sources:
+                raise ConfigError(f"{from_config}: no sources for {code!r}")
+            plan = {code: [*listed.get(code, []), *sources]}
+    hub = None
+    if push_org is not None:
+        check_org(push_org)
+        from .hub import Hub
+
+        hub = Hub(token=_hub_token("--push"))
+    run = collect_many(plan, out, include_pending=include_pending, hub=hub, push_org=push_org)
+    if len(plan) == 1 and run.failures and not all_languages:
+        raise CollectError(next(iter(run.failures.values())))
+    _print_run(run)
+    for code, message in sorted(run.failures.items()):
+        click.echo(f"Error: {code}: {message}", err=True)
+    if run.failures:
+        click.echo(
+            f"Error: {len(run.failures)} of {len(plan)} languages could not be collected", err=True
+        )
+        return EXIT_ERROR
+    return 0
+
+
+def _collect_plan(
+    lang: str | None, all_languages: bool, sources: tuple[str, ...], from_config: Path | None
+) -> dict[str, list[str]]:
+    if lang and all_languages:
+        raise UsageError("--lang and --all do not go together")
+    if all_languages:
+        if from_config is None:
+            raise UsageError("--all needs --from-config FILE")
+        if sources:
+            raise UsageError(
+                "--from goes with --lang; with --all, list the sources in --from-config"
+            )
+        return {}
+    if not lang:
+        raise UsageError(
+            "give --lang CODE with --from PATH_OR_REPO, or --all with --from-config FILE"
+        )
+    from .languages import canonical_code
+
+    code = canonical_code(lang)
+    if not sources and from_config is None:
+        raise UsageError(f"--lang {lang} needs --from PATH_OR_REPO (or --from-config FILE)")
+    return {code: list(sources)}
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _print_run(run: CollectRun) -> None:
+    from .report import terminal_table
+
+    for result in run.results:
+        problems = result.problems
+        for problem in problems[:MAX_WARNINGS]:
+            click.echo(f"warning: {problem}", err=True)
+        if len(problems) > MAX_WARNINGS:
+            more = len(problems) - MAX_WARNINGS
+            click.echo(f"warning: ... and {more} more problems in {result.dataset}", err=True)
+        for note in result.notes:
+            click.echo(f"warning: {note}", err=True)
+    for result in run.results:
+        line = (
+            f"Collected {result.dataset} into {_shown(result.folder)}: "
+            f"{_plural(result.rows, 'row')} from {_plural(result.events, 'event')}"
+        )
+        if result.problems:
+            line += f"; skipped {len(result.problems)} (warnings above)"
+        if result.duplicates:
+            line += f"; merged {_plural(result.duplicates, 'duplicate event')}"
+        click.echo(line)
+        if result.pushed:
+            click.echo(f"{result.dataset}: pushed {result.pushed}")
+    if run.results:
+        click.echo("")
+        click.echo(terminal_table(run.results))
+        click.echo("")
+    click.echo("Wrote " + " and ".join(_shown(p) for p in run.report))
 
 
 def run_command(command: click.Command, argv: Sequence[str] | None = None) -> int:
@@ -173,3 +343,5 @@ def _entry(command: click.Command) -> Callable[[], None]:
 
 generate_space_command.name = "generate-space"
 generate_space = _entry(generate_space_command)
+collect_mpep_command.name = "collect-mpep"
+collect_mpep = _entry(collect_mpep_command)

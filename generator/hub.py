@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from .errors import GeneratorError, HubUnreachableError
+
+PROMPTS_OFFLINE_HINT = "use --prompts FILE (.jsonl, .csv or .parquet) or --prompts sample"
 
 
 class HfApiLike(Protocol):
@@ -54,8 +56,8 @@ class Hub:
         if api is None:
             from huggingface_hub import HfApi  # the one place the real client is built
 
-            api = HfApi(token=token)
-        self.api = api
+            api = cast(HfApiLike, HfApi(token=token))
+        self.api: HfApiLike = api
         self.token = token
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -70,8 +72,18 @@ class Hub:
                 ) from None
             raise HubError(f"the Hugging Face Hub refused to {what}: {_first_line(exc)}") from None
 
-    def download_dataset(self, repo_id: str, *, allow_patterns: list[str] | None = None) -> Path:
-        """Download a dataset repo (cached) and return its local folder."""
+    def download_dataset(
+        self,
+        repo_id: str,
+        *,
+        allow_patterns: list[str] | None = None,
+        offline_hint: str = PROMPTS_OFFLINE_HINT,
+    ) -> Path:
+        """Download a dataset repo (cached) and return its local folder.
+
+        ``offline_hint`` ends the message when the Hub cannot be reached: what
+        the user can do instead.
+        """
         try:
             path = self._call(
                 f"download {repo_id}",
@@ -81,9 +93,8 @@ class Hub:
                 allow_patterns=allow_patterns,
             )
         except HubUnreachableError as exc:
-            raise HubUnreachableError(
-                f"{exc}; use --prompts FILE (.jsonl, .csv or .parquet) or --prompts sample"
-            ) from None
+            message = f"{exc}; {offline_hint}" if offline_hint else str(exc)
+            raise HubUnreachableError(message) from None
         return Path(path)
 
     def push_space(

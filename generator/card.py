@@ -1,0 +1,104 @@
+"""The dataset card (``README.md``) of a collected ``MPEP_<NAME>`` set.
+
+Made with ``huggingface_hub.DatasetCardData`` and ``DatasetCard.from_template``;
+the YAML header carries the Hub's dataset tags and the ``configs`` entry that
+points ``datasets.load_dataset`` at the parquet file (and away from
+``alpaca_eval.json``). Everything in it comes from the inputs -- no date or
+path of the run -- so the card is as reproducible as the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .collect import ALPACA_FILE, SUPERSEDED
+
+if TYPE_CHECKING:
+    from mpep_space.config import SpaceConfig
+
+    from .collect import CollectResult
+
+CARD_TEMPLATE = Path(__file__).resolve().parent / "data" / "dataset_card.md"
+
+
+def size_category(rows: int) -> str:
+    """The Hub's ``size_categories`` tag for ``rows`` rows."""
+    for limit, tag in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K")):
+        if rows < limit:
+            return tag
+    return "100K<n<1M"
+
+
+def _cell(text: str) -> str:
+    """A user name made safe for a markdown table cell."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def dataset_card(
+    result: CollectResult,
+    config: SpaceConfig,
+    *,
+    include_pending: bool = False,
+    org: str | None = None,
+) -> str:
+    """The text of ``README.md`` for a collected language."""
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    progress = result.progress
+    source_dataset = config.source_dataset
+    is_hub_id = source_dataset.count("/") == 1 and " " not in source_dataset
+    primary = result.code.split("-")[0]  # the Hub's language tags take no region or script
+    pretty_name = f"MPEP {result.name}"
+    card_data = DatasetCardData(
+        language=["en", primary],
+        license="apache-2.0",
+        pretty_name=pretty_name,
+        task_categories=["translation"],
+        size_categories=[size_category(result.rows)],
+        source_datasets=[source_dataset] if is_hub_id else ["original"],
+        annotations_creators=["crowdsourced"],
+        language_creators=["crowdsourced"],
+        multilinguality=["translation"],
+        tags=["mpep", "data-is-better-together"],
+        configs=[
+            {
+                "config_name": "default",
+                "data_files": [{"split": "train", "path": "data/train-*"}],
+            }
+        ],
+    )
+    percent = f"{100 * progress.done / progress.total:.1f}%" if progress.total else "0.0%"
+    card = DatasetCard.from_template(
+        card_data,
+        template_path=str(CARD_TEMPLATE),
+        pretty_name=pretty_name,
+        language=result.name,
+        native_name=result.native_name,
+        include_pending=include_pending,
+        source_dataset=source_dataset or "the MPEP prompt set",
+        source_link=f"https://huggingface.co/datasets/{source_dataset}" if is_hub_id else "",
+        approvals=(
+            "a reviewer" if config.min_approvals == 1 else f"{config.min_approvals} reviewers"
+        ),
+        self_review=(
+            "reviewers may approve their own"
+            if config.allow_self_review
+            else "never by the translator themselves"
+        ),
+        version=__version__,
+        p=progress,
+        percent=percent,
+        contributors=[
+            {"user": _cell(c.user), "translations": c.translations, "reviews": c.reviews}
+            for c in progress.contributors
+        ],
+        quality=sorted(result.quality.items()),
+        unchanged=result.unchanged_suggestions,
+        superseded=SUPERSEDED,
+        repo_id=f"{org}/{result.dataset}" if org else result.dataset,
+        alpaca_file=ALPACA_FILE,
+        dataset=result.dataset,
+    )
+    return str(card).rstrip("\n") + "\n"
