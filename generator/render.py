@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,13 +118,13 @@ def _check_output(out: Path, force: bool) -> None:
         )
 
 
-def _cookiecutter(context: dict[str, Any], output_dir: Path) -> Path:
+def _cookiecutter(context: dict[str, Any], output_dir: Path, template: Path = TEMPLATE_DIR) -> Path:
     from cookiecutter.exceptions import CookiecutterException, UndefinedVariableInTemplate
     from cookiecutter.main import cookiecutter
 
     try:
         project = cookiecutter(
-            str(TEMPLATE_DIR),
+            str(template),
             no_input=True,
             extra_context=context,
             output_dir=str(output_dir),
@@ -153,13 +153,28 @@ def render_space(
     Nothing is left behind on failure: ``out`` is either the complete new
     folder or untouched.
     """
+    context = template_context(spec, prompts, options or SpaceOptions(), suggestions)
+    return render_template(context, out, force=force)
+
+
+def render_template(
+    context: dict[str, Any],
+    out: Path,
+    *,
+    force: bool = False,
+    template: Path = TEMPLATE_DIR,
+    finish: Callable[[Path], None] | None = None,
+) -> Path:
+    """Render ``template`` with ``context`` into ``out`` atomically; ``finish`` may add files
+    to the rendered folder before it is moved into place."""
     _check_output(out, force)
     out = out.resolve()
-    context = template_context(spec, prompts, options or SpaceOptions(), suggestions)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        project = _cookiecutter(context, staging)
+        project = _cookiecutter(context, staging, template)
+        if finish is not None:
+            finish(project)
         for cache in project.rglob("__pycache__"):
             shutil.rmtree(cache)
         _replace(project, out)

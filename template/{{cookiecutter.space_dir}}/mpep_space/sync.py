@@ -17,9 +17,10 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .store import Store
+if TYPE_CHECKING:
+    from .store import Store
 
 log = logging.getLogger(__name__)
 

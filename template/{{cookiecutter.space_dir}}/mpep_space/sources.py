@@ -1,0 +1,61 @@
+"""Where a Space's output lives in a folder, and folding it: shared by every reader.
+
+A folder is either a rendered Space (``space_config.json`` beside ``data/events/``)
+or a Space's data dir / a copy of its sync repo (``events/`` and ``space/``,
+see :func:`mpep_space.sync.stage_bundle`). The collector and the dashboard both
+locate and fold sources through here, with the rules of :mod:`mpep_space.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import CONFIG_FILE, PROMPTS_FILE, SpaceConfig, load_config
+from .events import LogReadResult, event_files, read_logs
+from .rules import Ledger
+from .sync import BUNDLE_DIR
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The event folder of a source and, if it has one, the folder of its bundle."""
+
+    root: Path
+    events_dir: Path
+    bundle_dir: Path | None
+
+    def files(self) -> list[Path]:
+        return event_files(self.events_dir) if self.events_dir.is_dir() else []
+
+
+def locate(path: Path) -> Layout | None:
+    """The layout of ``path``, or None when it holds no Space output."""
+    if not path.is_dir():
+        return None
+    if (path / CONFIG_FILE).is_file():  # a rendered Space: events in its data/ folder
+        return Layout(path, path / "data" / "events", path)
+    bundle = path / BUNDLE_DIR
+    has_bundle = (bundle / CONFIG_FILE).is_file() and (bundle / PROMPTS_FILE).is_file()
+    if (path / "events").is_dir() or has_bundle:
+        return Layout(path, path / "events", bundle if has_bundle else None)
+    return None
+
+
+@dataclass
+class FoldResult:
+    config: SpaceConfig
+    ledger: Ledger
+    log: LogReadResult
+
+
+def fold_layouts(layouts: Sequence[Layout]) -> FoldResult:
+    """Fold the events of ``layouts`` with the rules of the first bundle among them."""
+    bundles = [layout.bundle_dir for layout in layouts if layout.bundle_dir is not None]
+    if not bundles:
+        raise ValueError("no source has the Space's space_config.json and prompts.jsonl")
+    config = load_config(bundles[0], env={})
+    log = read_logs(f for layout in layouts for f in layout.files())
+    ledger = Ledger.from_events(config.prompt_ids, config.rules, log.events)
+    return FoldResult(config, ledger, log)
