@@ -118,7 +118,7 @@ def _check_output(out: Path, force: bool) -> None:
         )
 
 
-def _cookiecutter(context: dict[str, Any], output_dir: Path, template: Path = TEMPLATE_DIR) -> Path:
+def _cookiecutter(context: dict[str, Any], output_dir: Path, template: Path) -> Path:
     from cookiecutter.exceptions import CookiecutterException, UndefinedVariableInTemplate
     from cookiecutter.main import cookiecutter
 
@@ -162,7 +162,7 @@ def render_template(
     out: Path,
     *,
     force: bool = False,
-    template: Path = TEMPLATE_DIR,
+    template: Path | None = None,
     finish: Callable[[Path], None] | None = None,
 ) -> Path:
     """Render ``template`` with ``context`` into ``out`` atomically; ``finish`` may add files
@@ -172,7 +172,7 @@ def render_template(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        project = _cookiecutter(context, staging, template)
+        project = _cookiecutter(context, staging, template or TEMPLATE_DIR)
         if finish is not None:
             finish(project)
         for cache in project.rglob("__pycache__"):
