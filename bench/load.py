@@ -1,0 +1,340 @@
+"""Load: N translators at once against a generated Space, over Gradio's raw REST API.
+
+Renders the Dutch Space from a synthetic prompt file (500 prompts by default), starts
+``python app.py`` in password mode with one user per simulated translator, logs every
+translator in through Gradio's ``/login`` form, then runs all of them at once: each
+iteration is ``/next_prompt``, ``/noop`` (the baseline, measured under the same load in
+the same run) and ``/submit_translation``. It reports throughput and p50/p95/p99
+latency per endpoint and the ratio to ``/noop``, stops the Space, and checks the events
+on disk:
+
+- lost: every acknowledged submission is a stored translation event, and nothing else is;
+- duplicates: no event id is written twice;
+- double assignment: no prompt was handed to two translators. With one translation per
+  prompt, no reviews in the run and 20-minute leases (longer than the bounded run), a
+  prompt that reached a second translator was handed out while the first one's lease
+  (or its pending translation) still held it.
+
+Target: submit p95 <= 2x noop p95, 0 lost, 0 duplicates, 0 double assignment.
+
+    .venv/bin/python bench/load.py [--users 50] [--iterations 8] [--prompts 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    MACHINE,
+    PYTHON,
+    CallError,
+    GradioHTTP,
+    Server,
+    hermetic_env,
+    millis,
+    percentile,
+    table,
+    verdict,
+    write_prompt_file,
+)
+
+ENDPOINTS = ("next_prompt", "noop", "submit_translation")
+TARGET_RATIO = 2.0
+
+
+@dataclass
+class Record:
+    """What the translators saw, shared by all threads under :attr:`lock`."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: Counter[str] = field(default_factory=Counter)
+    error_samples: list[str] = field(default_factory=list)
+    handed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    acknowledged: dict[str, str] = field(default_factory=dict)  # translation id -> user
+    exhausted: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def timing(self, endpoint: str, elapsed: float) -> None:
+        with self.lock:
+            self.latencies[endpoint].append(elapsed)
+
+    def failure(self, endpoint: str, exc: Exception) -> None:
+        with self.lock:
+            self.errors[endpoint] += 1
+            if len(self.error_samples) < 5:
+                self.error_samples.append(f"{endpoint}: {exc}")
+
+
+@dataclass(frozen=True)
+class DiskCheck:
+    acknowledged: int
+    stored: int
+    lost: int
+    unacknowledged_stored: int
+    duplicate_ids: int
+    wrong_user: int
+    unreadable_lines: int
+    double_assigned: int
+
+
+def translator(
+    url: str,
+    user: str,
+    iterations: int,
+    record: Record,
+    start: threading.Barrier,
+    deadline: float,
+) -> None:
+    api = GradioHTTP(url)
+    try:
+        api.login(user, f"{user}-pw")
+        start.wait()
+        for _ in range(iterations):
+            if time.monotonic() > deadline:
+                return
+            began = time.perf_counter()
+            try:
+                prompt = api.call("next_prompt")
+            except (CallError, OSError) as exc:
+                record.failure("next_prompt", exc)
+                continue
+            record.timing("next_prompt", time.perf_counter() - began)
+            if prompt is None:
+                with record.lock:
+                    record.exhausted += 1
+                return
+            pid = prompt["prompt_id"]
+            with record.lock:
+                record.handed[pid].add(user)
+            began = time.perf_counter()
+            try:
+                api.call("noop")
+                record.timing("noop", time.perf_counter() - began)
+            except (CallError, OSError) as exc:
+                record.failure("noop", exc)
+            text = f"Vertaling van prompt {pid} door {user}: leg het kort en duidelijk uit."
+            began = time.perf_counter()
+            try:
+                result = api.call("submit_translation", pid, text)
+            except (CallError, OSError) as exc:
+                record.failure("submit_translation", exc)
+                continue
+            record.timing("submit_translation", time.perf_counter() - began)
+            with record.lock:
+                record.acknowledged[result["translation_id"]] = user
+    except Exception as exc:  # a login or barrier failure: count it, never hang the run
+        record.failure("login", exc)
+        start.abort()
+    finally:
+        api.close()
+
+
+def check_disk(events_dir: Path, record: Record) -> DiskCheck:
+    """Compare what the translators were told with what the Space wrote."""
+    from mpep_space.events import event_files, read_logs
+
+    files = event_files(events_dir)
+    ids: Counter[str] = Counter()
+    for path in files:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                ids[json.loads(line)["id"]] += 1
+            except (ValueError, KeyError, TypeError):
+                pass
+    logs = read_logs(files)
+    stored = {e.id: e.user for e in logs.events if e.kind == "translation"}
+    acked = record.acknowledged
+    return DiskCheck(
+        acknowledged=len(acked),
+        stored=len(stored),
+        lost=len(set(acked) - set(stored)),
+        unacknowledged_stored=len(set(stored) - set(acked)),
+        duplicate_ids=sum(n - 1 for n in ids.values() if n > 1),
+        wrong_user=sum(1 for tid, user in acked.items() if tid in stored and stored[tid] != user),
+        unreadable_lines=len(logs.problems),
+        double_assigned=sum(1 for users in record.handed.values() if len(users) > 1),
+    )
+
+
+def run(
+    users: int, iterations: int, prompts: int, seed: int, max_seconds: float, workdir: Path
+) -> tuple[Record, DiskCheck, float]:
+    from generator.languages import get_language
+    from generator.prompts import load_prompts
+    from generator.render import render_space
+
+    prompt_file = write_prompt_file(workdir / "prompts.jsonl", prompts, seed)
+    space_dir = render_space(get_language("nl"), load_prompts(str(prompt_file)), workdir / "nl")
+    names = [f"t{i:03d}" for i in range(users)]
+    users_file = workdir / "users.txt"
+    users_file.write_text("".join(f"{u}:{u}-pw\n" for u in names) + "rita:rita-pw\n")
+    data_dir = workdir / "data"
+    env = hermetic_env(
+        workdir, MPEP_USERS=str(users_file), MPEP_REVIEWERS="rita", MPEP_DATA_DIR=str(data_dir)
+    )
+    record = Record()
+    with Server([PYTHON, "app.py"], space_dir, env, workdir / "space.log") as server:
+        server.start()
+        # Steady state: one call first pays the lazy imports and the language model load.
+        warm = GradioHTTP(server.url)
+        warm.login("rita", "rita-pw")
+        warm.call("noop")
+        warm.call("progress")
+        warm.call("check_translation", "1000", "Een zin in het Nederlands om op te warmen.")
+        warm.close()
+        start = threading.Barrier(users + 1)
+        deadline = time.monotonic() + max_seconds
+        threads = [
+            threading.Thread(
+                target=translator,
+                args=(server.url, u, iterations, record, start, deadline),
+                daemon=True,
+            )
+            for u in names
+        ]
+        for thread in threads:
+            thread.start()
+        start.wait(timeout=120)
+        began = time.perf_counter()
+        for thread in threads:
+            thread.join(timeout=max(1.0, deadline - time.monotonic() + 60))
+        wall = time.perf_counter() - began
+    return record, check_disk(data_dir / "events", record), wall
+
+
+def report(record: Record, disk: DiskCheck, wall: float, users: int, iterations: int) -> bool:
+    noop_p95 = percentile(record.latencies["noop"], 95)
+    rows = []
+    for endpoint in ENDPOINTS:
+        lat = record.latencies[endpoint]
+        p95 = percentile(lat, 95)
+        ratio = p95 / noop_p95 if noop_p95 else float("nan")
+        target, ok = "", ""
+        if endpoint == "submit_translation":
+            target, ok = f"<= {TARGET_RATIO:.1f}x", verdict(ratio <= TARGET_RATIO)
+        rows.append(
+            [
+                f"/{endpoint}",
+                len(lat),
+                record.errors[endpoint],
+                f"{len(lat) / wall:.1f}/s",
+                millis(percentile(lat, 50)),
+                millis(p95),
+                millis(percentile(lat, 99)),
+                f"{ratio:.2f}x",
+                target,
+                ok,
+            ]
+        )
+    print(
+        f"Load: {users} translators x {iterations} iterations (next_prompt, noop, submit) "
+        f"over raw HTTP, {wall:.1f} s wall; {MACHINE}"
+    )
+    print(
+        table(
+            [
+                "endpoint",
+                "calls",
+                "errors",
+                "throughput",
+                "p50",
+                "p95",
+                "p99",
+                "p95 / noop p95",
+                "target",
+                "result",
+            ],
+            rows,
+        )
+    )
+    checks = [
+        ("acknowledged submissions", disk.acknowledged, "", ""),
+        (
+            "stored translation events",
+            disk.stored,
+            "== acknowledged",
+            verdict(disk.stored == disk.acknowledged),
+        ),
+        ("lost (acknowledged, not stored)", disk.lost, "0", verdict(disk.lost == 0)),
+        (
+            "stored, never acknowledged",
+            disk.unacknowledged_stored,
+            "0",
+            verdict(disk.unacknowledged_stored == 0),
+        ),
+        ("duplicate event ids", disk.duplicate_ids, "0", verdict(disk.duplicate_ids == 0)),
+        ("recorded under another user", disk.wrong_user, "0", verdict(disk.wrong_user == 0)),
+        ("unreadable event lines", disk.unreadable_lines, "0", verdict(disk.unreadable_lines == 0)),
+        (
+            "prompts handed to two translators",
+            disk.double_assigned,
+            "0",
+            verdict(disk.double_assigned == 0),
+        ),
+    ]
+    print()
+    print(table(["events on disk", "count", "target", "result"], checks))
+    if record.error_samples:
+        print("\nfirst errors:\n  " + "\n  ".join(record.error_samples))
+    if record.exhausted:
+        print(f"\n{record.exhausted} translators ran out of prompts (use more --prompts).")
+    submit_ratio = percentile(record.latencies["submit_translation"], 95) / noop_p95
+    correct = all(result != "FAIL" for *_, result in checks) and not sum(record.errors.values())
+    done = len(record.latencies["submit_translation"]) > 0
+    return correct and done and submit_ratio <= TARGET_RATIO
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="simulated translators [50]")
+    parser.add_argument(
+        "--iterations", type=int, default=8, help="translate loops per translator [8]"
+    )
+    parser.add_argument("--prompts", type=int, default=500, help="prompts in the Space [500]")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the prompt file")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=300,
+        help="stop starting new iterations after this long [300]",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the Space, its log and its data here (default: a temp dir)",
+    )
+    args = parser.parse_args(argv)
+    if args.users < 1 or args.iterations < 1:
+        parser.error("--users and --iterations must be at least 1")
+    if args.users * args.iterations > args.prompts:
+        parser.error("--prompts must be at least --users x --iterations")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="mpep-load-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        record, disk, wall = run(
+            args.users, args.iterations, args.prompts, args.seed, args.max_seconds, workdir
+        )
+        ok = report(record, disk, wall, args.users, args.iterations)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Start-up: ``python app.py`` of the generated Dutch Space to its first HTTP 200, against a
+hello-world ``gr.Blocks`` app on the same gradio, alternating runs, medians and their ratio.
+
+The Space is rendered from a synthetic 500-prompt file and runs in local mode (no
+``MPEP_USERS``) with its data dir in a temp folder; both apps bind to free loopback ports
+with the same hermetic environment. Target: Space / hello-world <= 1.15x.
+
+    .venv/bin/python bench/startup.py [--runs 5] [--prompts 500]
+
+With ``--profile`` it also prints where the Space's start-up goes: the phases before
+``launch()`` (importing gradio, importing the runtime, loading config and events, building
+the Blocks) and the import self time per package (``python -X importtime``) next to the
+hello-world app's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    MACHINE,
+    PYTHON,
+    Server,
+    hermetic_env,
+    median,
+    seconds,
+    table,
+    verdict,
+    write_prompt_file,
+)
+
+TARGET_RATIO = 1.15
+HELLO_APP = '''"""A hello-world Gradio app: the start-up baseline."""
+import gradio as gr
+
+with gr.Blocks(title="Hello") as demo:
+    gr.Markdown("# Hello, world")
+    name = gr.Textbox(label="Name")
+    greeting = gr.Textbox(label="Greeting")
+    name.submit(lambda n: f"Hello {n}!", name, greeting)
+
+if __name__ == "__main__":
+    demo.launch(ssr_mode=False)
+'''
+
+
+def prepare(workdir: Path, prompts: int, seed: int) -> tuple[Path, Path]:
+    """Render the Dutch Space and write the hello-world app; return both folders."""
+    from generator.languages import get_language
+    from generator.prompts import load_prompts
+    from generator.render import render_space
+
+    prompt_file = write_prompt_file(workdir / "prompts.jsonl", prompts, seed)
+    space_dir = render_space(get_language("nl"), load_prompts(str(prompt_file)), workdir / "nl")
+    hello_dir = workdir / "hello"
+    hello_dir.mkdir(exist_ok=True)
+    (hello_dir / "app.py").write_text(HELLO_APP, encoding="utf-8")
+    return space_dir, hello_dir
+
+
+def time_start(app_dir: Path, workdir: Path, run: int, **env: str) -> float:
+    """Seconds from spawning ``python app.py`` to the first 200 on ``/``."""
+    server = Server(
+        [PYTHON, "app.py"],
+        app_dir,
+        hermetic_env(workdir, **env),
+        workdir / f"{app_dir.name}-{run}.log",
+    )
+    with server:
+        return server.start(timeout=120)
+
+
+def measure(space_dir: Path, hello_dir: Path, workdir: Path, runs: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"space": [], "hello": []}
+    time_start(hello_dir, workdir, -1)  # warm the OS file cache for both: not counted
+    time_start(space_dir, workdir, -1, MPEP_DATA_DIR=str(workdir / "data-warm"))
+    for run in range(runs):
+        # Alternate, and swap which goes first, so drift hits both the same way.
+        order = ("hello", "space") if run % 2 == 0 else ("space", "hello")
+        for which in order:
+            if which == "space":
+                elapsed = time_start(
+                    space_dir, workdir, run, MPEP_DATA_DIR=str(workdir / f"data-{run}")
+                )
+            else:
+                elapsed = time_start(hello_dir, workdir, run)
+            times[which].append(elapsed)
+    return times
+
+
+def report(times: dict[str, list[float]]) -> bool:
+    space, hello = median(times["space"]), median(times["hello"])
+    ratio = space / hello
+    ok = ratio <= TARGET_RATIO
+    runs = len(times["space"])
+    print(f"Start-up to first HTTP 200, median of {runs} alternating runs each; {MACHINE}")
+    print(
+        table(
+            ["app", "median", "min", "max", "ratio", "target", "result"],
+            [
+                [
+                    "hello-world gr.Blocks (baseline)",
+                    seconds(hello),
+                    seconds(min(times["hello"])),
+                    seconds(max(times["hello"])),
+                    "1.00x",
+                    "",
+                    "",
+                ],
+                [
+                    "generated Dutch Space (500 prompts)",
+                    seconds(space),
+                    seconds(min(times["space"])),
+                    seconds(max(times["space"])),
+                    f"{ratio:.2f}x",
+                    f"<= {TARGET_RATIO:.2f}x",
+                    verdict(ok),
+                ],
+            ],
+        )
+    )
+    return ok
+
+
+_IMPORT_LINE = re.compile(r"import time:\s+(\d+)\s+\|\s+(\d+)\s+\|\s*(\S+)")
+
+PHASES = """
+import json, sys, time
+t0 = time.perf_counter()
+import gradio
+t1 = time.perf_counter()
+from mpep_space import ui
+t2 = time.perf_counter()
+space, mode, notes, scheduler = ui.prepare()
+t3 = time.perf_counter()
+demo = ui.build_demo(space, mode, notes)
+t4 = time.perf_counter()
+print(json.dumps({"import gradio": t1 - t0, "import mpep_space.ui (beyond gradio)": t2 - t1,
+                  "prepare(): config, prompts, store": t3 - t2, "build_demo()": t4 - t3}))
+"""
+
+
+def import_self_times(app_dir: Path, workdir: Path) -> dict[str, float]:
+    """Seconds of import-time *self* cost per top-level package (``python -X importtime``)."""
+    env = hermetic_env(workdir, MPEP_DATA_DIR=str(workdir / "data-profile"))
+    done = subprocess.run(
+        [PYTHON, "-X", "importtime", "-c", "import app"],
+        cwd=app_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    per_package: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        m = _IMPORT_LINE.match(line)
+        if m:
+            package = m.group(3).split(".")[0]
+            per_package[package] = per_package.get(package, 0.0) + int(m.group(1)) / 1e6
+    return per_package
+
+
+def space_phases(space_dir: Path, workdir: Path) -> dict[str, float]:
+    """Seconds spent in each phase of the Space's start-up before ``launch()``."""
+    env = hermetic_env(workdir, MPEP_DATA_DIR=str(workdir / "data-phases"))
+    done = subprocess.run(
+        [PYTHON, "-c", PHASES],
+        cwd=space_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def print_profile(space_dir: Path, hello_dir: Path, workdir: Path, top: int = 12) -> None:
+    phases = space_phases(space_dir, workdir)
+    print("\nWhere the Space's start-up goes before launch() (one run):")
+    print(table(["phase", "time"], [[k, seconds(v)] for k, v in phases.items()]))
+    space = import_self_times(space_dir, workdir)
+    hello = import_self_times(hello_dir, workdir)
+    extra = sorted(
+        ((name, space.get(name, 0.0), hello.get(name, 0.0)) for name in set(space) | set(hello)),
+        key=lambda row: -(row[1] - row[2]),
+    )
+    print(f"\nImport self time per package, Space vs hello-world (top {top} by difference):")
+    rows = [[name, seconds(s), seconds(h), f"{s - h:+.3f} s"] for name, s, h in extra[:top]]
+    rows.append(
+        [
+            "(all)",
+            seconds(sum(space.values())),
+            seconds(sum(hello.values())),
+            f"{sum(space.values()) - sum(hello.values()):+.3f} s",
+        ]
+    )
+    print(table(["package", "Space", "hello-world", "difference"], rows))
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each app [5]")
+    parser.add_argument("--prompts", type=int, default=500, help="prompts in the Space [500]")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the prompt file")
+    parser.add_argument(
+        "--profile", action="store_true", help="also print the slowest imports of both apps"
+    )
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="mpep-startup-") as tmp:
+        workdir = Path(tmp)
+        space_dir, hello_dir = prepare(workdir, args.prompts, args.seed)
+        ok = report(measure(space_dir, hello_dir, workdir, args.runs))
+        if args.profile:
+            print_profile(space_dir, hello_dir, workdir)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
