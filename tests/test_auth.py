@@ -12,7 +12,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-
 from mpep_space.auth import AuthMode, detect, load_users
 from mpep_space.config import ConfigError
 
@@ -59,7 +58,6 @@ def test_local_mode_names_the_os_user_and_says_so() -> None:
 def test_the_login_button_appears_only_on_spaces(tmp_path: Path) -> None:
     import gradio as gr
     from conftest import render
-
     from mpep_space.config import load_config
     from mpep_space.handlers import Space
     from mpep_space.store import Store
