@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .collect import ALPACA_FILE, SUPERSEDED
+from .report import ordered_codes
 
 if TYPE_CHECKING:
     from mpep_space.config import SpaceConfig
@@ -94,7 +95,9 @@ def dataset_card(
             {"user": _cell(c.user), "translations": c.translations, "reviews": c.reviews}
             for c in progress.contributors
         ],
-        quality=sorted(result.quality.items()),
+        quality=[
+            (code, text, result.quality[code]) for code, text in ordered_codes(result.quality)
+        ],
         unchanged=result.unchanged_suggestions,
         superseded=SUPERSEDED,
         repo_id=f"{org}/{result.dataset}" if org else result.dataset,

@@ -137,6 +137,8 @@ def _local_source(spec: str, label: str, path: Path) -> Source:
 
 def resolve_source(spec: str, hub: Callable[[], Hub]) -> Source:
     """A local folder if ``spec`` names one, else the Hub dataset repo ``spec`` (downloaded)."""
+    if not spec.strip():
+        raise CollectError("--from is empty; give a folder or a Hub dataset id (OWNER/NAME)")
     path = Path(spec).expanduser()
     if path.exists():
         return _local_source(spec, spec, path)
@@ -386,7 +388,7 @@ def build_rows(folded: Folded, *, include_pending: bool = False) -> list[dict[st
 
 def id_order_key(prompt_id: str) -> tuple[int, int, str]:
     """Prompt ids in natural order: numbers by value (2 < 10), then the rest as text."""
-    return (0, int(prompt_id), "") if prompt_id.isdigit() else (1, 0, prompt_id)
+    return (0, int(prompt_id), prompt_id) if prompt_id.isdigit() else (1, 0, prompt_id)
 
 
 # -- writing ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ without a display. Both files depend only on the inputs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,13 +92,27 @@ def terminal_table(results: Sequence[CollectResult]) -> str:
     return "\n".join(lines)
 
 
+def ordered_codes(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """Finding codes in the order of the Space's QA module, each with its description.
+
+    Codes the QA module does not list (older or newer Spaces) come last, sorted,
+    with an empty description.
+    """
+    from mpep_space import qa
+
+    known: Mapping[str, str] = getattr(qa, "CODES", {})
+    wanted = set(codes)
+    first = [(code, text) for code, text in known.items() if code in wanted]
+    return first + [(code, "") for code in sorted(wanted - set(known))]
+
+
 def _md_row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
 def quality_table(results: Sequence[CollectResult]) -> list[str]:
     """Per language: accepted translations per finding code, and unchanged suggestions."""
-    codes = sorted({code for r in results for code in r.quality})
+    codes = [code for code, _ in ordered_codes(c for r in results for c in r.quality)]
     header = ["Language", "Accepted", "Unchanged suggestion", *(f"`{c}`" for c in codes)]
     lines = [_md_row(header), "|---|" + "--:|" * (len(header) - 1)]
     for r in sorted(results, key=lambda r: r.code.lower()):

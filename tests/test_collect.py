@@ -1,0 +1,737 @@
+"""collect-mpep: folding hand-written event logs, the dataset and its card, the progress
+report, reproducibility, --all, --push through a recording fake, errors, and one run
+from a real Space driven through its API."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import FakeHfApi, client, render
+from mpep_space.events import Event
+
+from generator.cli import collect_mpep_command, run_command
+from generator.collect import (
+    ALPACA_FILE,
+    PARQUET_FILE,
+    CollectResult,
+    collect_language,
+    collect_many,
+    features,
+)
+from generator.errors import CollectError, HubUnreachableError
+from generator.hub import Hub
+from generator.languages import get_language
+from generator.render import SpaceOptions, space_config
+
+COLUMNS = [
+    "source",
+    "target",
+    "target-suggestion",
+    "target-suggestion-metadata",
+    "external_id",
+    "metadata",
+    "translation",
+    "reviews",
+    "qa_warnings",
+    "suggestion_unchanged",
+    "status",
+]
+# Bundled order on purpose not sorted: rows keep it, alpaca_eval.json sorts by id.
+PROMPTS = [
+    {"id": "10", "prompt": "Write to {name} about the meeting.", "metadata": '{"k": 1}'},
+    {"id": "2", "prompt": "Say \"hi\" and 'bye' in {{ x }}.", "metadata": "{}"},
+    {"id": "1", "prompt": "Define entropy.", "metadata": "{}"},
+    {"id": "7", "prompt": "Explain `ls -la`.", "metadata": "{}"},
+]
+SUGGESTION = {"text": "Definieer entropie.", "agent": "nllb-200", "score": 0.5, "type": "model"}
+
+
+# -- event-log builders ---------------------------------------------------------------------
+
+
+@dataclass
+class Log:
+    """Hand-written events with fixed ids and increasing timestamps (so runs repeat)."""
+
+    prefix: str = "a"
+    events: list[Event] = field(default_factory=list)
+    start: datetime = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+    def _add(self, kind: str, user: str, prompt_id: str, **fields: Any) -> Event:
+        n = len(self.events) + 1
+        ts = (self.start + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        event = Event(
+            id=f"{self.prefix}{n:031x}",
+            ts=ts,
+            kind=kind,
+            user=user,
+            prompt_id=prompt_id,
+            **fields,
+        )
+        self.events.append(event)
+        return event
+
+    def translate(self, user: str, prompt_id: str, text: str, **fields: Any) -> Event:
+        return self._add("translation", user, prompt_id, text=text, **fields)
+
+    def review(
+        self,
+        user: str,
+        translation: Event,
+        verdict: str = "approve",
+        comment: str = "",
+        edited: str | None = None,
+    ) -> Event:
+        return self._add(
+            "review",
+            user,
+            translation.prompt_id,
+            translation_id=translation.id,
+            verdict=verdict,
+            comment=comment,
+            edited_text=edited,
+        )
+
+    def flag(self, user: str, prompt_id: str, reason: str) -> Event:
+        return self._add("flag", user, prompt_id, reason=reason)
+
+    def text(self) -> str:
+        return "".join(e.to_json() + "\n" for e in self.events)
+
+
+def data_dir(
+    root: Path,
+    log: Log | None = None,
+    *,
+    lang: str = "nl",
+    prompts: list[dict[str, Any]] | None = None,
+    bundle: bool = True,
+    tail: str = "",
+    **options: Any,
+) -> Path:
+    """A Space data dir as a running Space leaves it: events/ plus the space/ bundle."""
+    (root / "events").mkdir(parents=True, exist_ok=True)
+    if bundle:
+        (root / "space").mkdir(exist_ok=True)
+        config = space_config(get_language(lang), SpaceOptions(**options))
+        (root / "space" / "space_config.json").write_text(json.dumps(config, indent=2))
+        lines = [
+            json.dumps({"suggestion": None, **p}, ensure_ascii=False) for p in prompts or PROMPTS
+        ]
+        (root / "space" / "prompts.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if log is not None:
+        (root / "events" / f"{log.prefix}.jsonl").write_text(log.text() + tail, encoding="utf-8")
+    return root
+
+
+def rows_of(result: CollectResult) -> list[dict[str, Any]]:
+    return pq.read_table(result.folder / PARQUET_FILE).to_pylist()
+
+
+def by_id(result: CollectResult) -> dict[str, dict[str, Any]]:
+    return {row["external_id"]: row for row in rows_of(result)}
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = run_command(collect_mpep_command, [str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+# -- folding --------------------------------------------------------------------------------
+
+
+def test_rejected_then_approved(tmp_path: Path) -> None:
+    log = Log()
+    first = log.translate("alice", "1", "Definieer entropy.")
+    log.review("rita", first, "reject", "Half Engels.")
+    second = log.translate("bob", "1", "Definieer entropie.")
+    log.review("rita", second, "approve", "Goed.")
+    result = collect_language("nl", [str(data_dir(tmp_path / "d", log))], tmp_path / "out")
+
+    (row,) = rows_of(result)
+    assert row["external_id"] == "1" and row["source"] == "Define entropy."
+    assert row["translation"] == "Definieer entropie." and row["status"] == "done"
+    assert row["target"] == [
+        {"user_id": "bob", "value": "Definieer entropie.", "status": "submitted"},
+        {"user_id": "alice", "value": "Definieer entropy.", "status": "discarded"},
+    ]
+    assert row["reviews"] == [{"user_id": "rita", "verdict": "approve", "comment": "Goed."}]
+    assert result.progress.done == 1 and result.problems == ()
+
+
+def test_two_translations_one_approved(tmp_path: Path) -> None:
+    log = Log()
+    log.translate("alice", "2", "Zeg 'hoi'.")
+    bob = log.translate("bob", "2", "Zeg \"hoi\" en 'doei' in {{ x }}.")
+    log.review("rita", bob)
+    source = data_dir(tmp_path / "d", log, translations_per_prompt=2)
+    result = collect_language("nl", [str(source)], tmp_path / "out")
+
+    (row,) = rows_of(result)
+    assert row["translation"] == "Zeg \"hoi\" en 'doei' in {{ x }}."
+    assert [(t["user_id"], t["status"]) for t in row["target"]] == [
+        ("bob", "submitted"),
+        ("alice", "pending"),
+    ]
+
+
+def test_edit_and_approve_keeps_the_translators_text(tmp_path: Path) -> None:
+    log = Log()
+    original = log.translate("alice", "1", "Definieer entropie.", suggestion_unchanged=True)
+    log.review("rita", original, "approve", "Kleine correctie.", edited="Wat is entropie?")
+    prompts = [dict(p, suggestion=SUGGESTION) if p["id"] == "1" else p for p in PROMPTS]
+    result = collect_language(
+        "nl", [str(data_dir(tmp_path / "d", log, prompts=prompts))], tmp_path / "out"
+    )
+
+    (row,) = rows_of(result)
+    assert row["translation"] == "Wat is entropie?"
+    assert row["target"] == [
+        {"user_id": "rita", "value": "Wat is entropie?", "status": "submitted"},
+        {"user_id": "alice", "value": "Definieer entropie.", "status": "superseded"},
+    ]
+    assert row["suggestion_unchanged"] is False  # the reviewer changed it
+    assert row["target-suggestion"] == "Definieer entropie."
+    assert row["target-suggestion-metadata"] == {"type": "model", "score": 0.5, "agent": "nllb-200"}
+    assert json.loads((result.folder / ALPACA_FILE).read_text()) == [
+        {"instruction": "Wat is entropie?", "dataset": "MPEP_DUTCH"}
+    ]
+
+
+def test_flagged_prompt_is_left_out_unless_pending_are_included(tmp_path: Path) -> None:
+    log = Log()
+    log.flag("carol", "7", "Only makes sense in English.")
+    done = log.translate("alice", "1", "Definieer entropie.")
+    log.review("rita", done)
+    waiting = log.translate("bob", "2", "Zeg hoi.")
+    source = str(data_dir(tmp_path / "d", log))
+
+    result = collect_language("nl", [source], tmp_path / "out")
+    assert [r["external_id"] for r in rows_of(result)] == ["1"]
+    assert (result.progress.flagged, result.progress.awaiting_review) == (1, 1)
+
+    pending = collect_language("nl", [source], tmp_path / "all", include_pending=True)
+    rows = rows_of(pending)
+    assert [(r["external_id"], r["status"]) for r in rows] == [
+        ("10", "untranslated"),
+        ("2", "awaiting_review"),
+        ("1", "done"),
+        ("7", "flagged"),
+    ]  # bundled order, every prompt once
+    assert rows[1]["translation"] is None
+    assert rows[1]["target"] == [{"user_id": "bob", "value": waiting.text, "status": "pending"}]
+    alpaca = json.loads((pending.folder / ALPACA_FILE).read_text())
+    assert [a["instruction"] for a in alpaca] == ["Definieer entropie."]  # only done prompts
+
+
+def test_duplicate_events_across_two_sources_count_once(tmp_path: Path) -> None:
+    log = Log()
+    t = log.translate("alice", "1", "Definieer entropie.")
+    log.review("rita", t)
+    restored = data_dir(tmp_path / "restored", log)
+    backup = data_dir(tmp_path / "backup", log, bundle=False)  # an older copy: events only
+    extra = Log(prefix="b", start=datetime(2026, 11, 2, tzinfo=UTC))
+    t2 = extra.translate("bob", "2", "Zeg hoi.")
+    extra.review("rita", t2)
+    (backup / "events" / "b.jsonl").write_text(extra.text())
+
+    merged = collect_language("nl", [str(restored), str(backup)], tmp_path / "out")
+    assert merged.duplicates == 2 and merged.events == 4
+    assert sorted(by_id(merged)) == ["1", "2"]
+    assert merged.progress.contributors[0].user == "rita"
+    assert [(c.translations, c.reviews) for c in merged.progress.contributors] == [
+        (0, 2),
+        (1, 0),
+        (1, 0),
+    ]
+
+
+def test_bad_lines_are_skipped_reported_and_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = Log()
+    t = log.translate("alice", "1", "Definieer entropie.")
+    log.review("rita", t)
+    log.translate("bob", "999", "Een prompt die niet bestaat.")
+    log.review("alice", t, "approve")  # self-review is off: ignored
+    future = json.dumps({"v": 2, "id": "f" * 32, "kind": "translation", "user": "x"})
+    d = data_dir(tmp_path / "d", log, tail=future + '\n{"v": 1, "id": "torn')
+    code, out, err = cli(capsys, "--lang", "nl", "--from", d, "--out", tmp_path / "out")
+
+    events = d / "events" / "a.jsonl"
+    assert code == 0
+    assert err.splitlines() == [
+        f"warning: {events}:3: translation ignored: unknown prompt id '999'",
+        f"warning: {events}:4: review ignored: self-review is not allowed in this language",
+        f"warning: {events}:5: unknown schema version 2",
+        f"warning: {events}:6: not valid JSON (a torn or corrupt line)",
+    ]
+    assert "1 row from 4 events; skipped 4 (warnings above)" in out
+    table = pq.read_table(tmp_path / "out" / "MPEP_DUTCH" / PARQUET_FILE)
+    assert table.column("translation").to_pylist() == ["Definieer entropie."]
+
+
+def test_warnings_are_capped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = data_dir(tmp_path / "d", Log(), tail="not json\n" * 25)
+    code, _, err = cli(capsys, "--lang", "nl", "--from", d, "--out", tmp_path / "out")
+    assert code == 0
+    lines = err.splitlines()
+    assert len(lines) == 21
+    assert lines[-1] == "warning: ... and 5 more problems in MPEP_DUTCH"
+
+
+def test_the_same_prompt_approved_twice_gives_one_row(tmp_path: Path) -> None:
+    """The 501-rows case: more approvals than prompts never means more rows."""
+    log = Log()
+    for pid in ("10", "2", "1", "7"):
+        log.review("rita", log.translate("alice", pid, f"Vertaling {pid}"))
+    again = log.translate("bob", "1", "Nog een vertaling van 1")
+    log.review("rita", again)  # a second approved translation of prompt 1
+    log.review("carol", again)
+    source = data_dir(tmp_path / "d", log, translations_per_prompt=2)
+    result = collect_language("nl", [str(source)], tmp_path / "out")
+
+    rows = rows_of(result)
+    assert len(rows) == 4 == len(PROMPTS)
+    assert [r["external_id"] for r in rows] == ["10", "2", "1", "7"]
+    one = by_id(result)["1"]
+    assert one["translation"] == "Vertaling 1" and one["target"][0]["user_id"] == "alice"
+    alpaca = json.loads((result.folder / ALPACA_FILE).read_text())
+    assert [a["instruction"] for a in alpaca] == [
+        "Vertaling 1",
+        "Vertaling 2",
+        "Vertaling 7",
+        "Vertaling 10",
+    ]
+
+
+# -- the dataset, its card, reproducibility ---------------------------------------------------
+
+
+def test_collecting_twice_is_byte_identical_and_new_events_only_add(tmp_path: Path) -> None:
+    log = Log()
+    t = log.translate(
+        "alice",
+        "1",
+        "Definieer entropie.",
+        qa=({"code": "length", "severity": "warning", "message": "m"},),
+    )
+    log.review("rita", t)
+    source = data_dir(tmp_path / "d", log)
+    collect_many({"nl": [str(source)]}, tmp_path / "one")
+    collect_many({"nl": [str(source)]}, tmp_path / "two")
+    assert digest(tmp_path / "one") == digest(tmp_path / "two")
+    assert set(digest(tmp_path / "one")) == {
+        "MPEP_DUTCH/README.md",
+        "MPEP_DUTCH/alpaca_eval.json",
+        f"MPEP_DUTCH/{PARQUET_FILE}",
+        "progress.md",
+        "progress.png",
+    }
+
+    before = rows_of(collect_language("nl", [str(source)], tmp_path / "one"))
+    t2 = log.translate("bob", "2", "Zeg hoi.")
+    log.review("rita", t2)
+    data_dir(tmp_path / "d", log)
+    after = rows_of(collect_language("nl", [str(source)], tmp_path / "one"))
+    assert [r for r in after if r["external_id"] != "2"] == before
+    assert len(after) == 2
+
+
+def test_columns_and_types_are_stable_even_when_empty(tmp_path: Path) -> None:
+    result = collect_language("nl", [str(data_dir(tmp_path / "d"))], tmp_path / "out")
+    table = pq.read_table(result.folder / PARQUET_FILE)
+    assert table.num_rows == 0 and table.column_names == COLUMNS
+    assert table.schema.equals(features().arrow_schema)
+    assert str(table.schema.field("target-suggestion-metadata").type) == (
+        "struct<type: string, score: float, agent: string>"
+    )
+
+
+def test_card_is_a_valid_dataset_card_with_counts_and_quality(tmp_path: Path) -> None:
+    from huggingface_hub import DatasetCard
+
+    log = Log()
+    finding = {"code": "placeholder_missing", "severity": "warning", "message": "{name}"}
+    t = log.translate("alice", "10", "Schrijf over de vergadering.", qa=(finding,))
+    log.review("rita", t)
+    t = log.translate(
+        "bob",
+        "1",
+        "Definieer entropie.",
+        suggestion_unchanged=True,
+        qa=({"code": "suggestion_unchanged", "severity": "info", "message": "m"},),
+    )
+    log.review("rita", t)
+    prompts = [dict(p, suggestion=SUGGESTION) if p["id"] == "1" else p for p in PROMPTS]
+    result = collect_many(
+        {"nl": [str(data_dir(tmp_path / "d", log, prompts=prompts))]}, tmp_path / "out"
+    ).results[0]
+
+    assert result.quality == {"placeholder_missing": 1, "suggestion_unchanged": 1}
+    assert result.unchanged_suggestions == 1
+    assert by_id(result)["10"]["qa_warnings"] == ["placeholder_missing"]
+    assert by_id(result)["1"]["suggestion_unchanged"] is True
+
+    card = DatasetCard.load(result.folder / "README.md")
+    data = card.data.to_dict()
+    assert data["language"] == ["en", "nl"] and data["license"] == "apache-2.0"
+    assert data["task_categories"] == ["translation"] and data["size_categories"] == ["n<1K"]
+    assert data["annotations_creators"] == ["crowdsourced"]
+    assert data["multilinguality"] == ["translation"]
+    assert data["source_datasets"] == [
+        "data-is-better-together/prompts_ranked_multilingual_benchmark"
+    ]
+    assert data["configs"][0]["data_files"] == [{"split": "train", "path": "data/train-*"}]
+    assert "| 4 | 2 | 0 | 2 | 0 | 0 | 50.0% |" in card.text
+    assert "| rita | 0 | 2 |" in card.text
+    assert "| `placeholder_missing` | A placeholder ({name}" in card.text
+    progress = (tmp_path / "out" / "progress.md").read_text()
+    assert "| Dutch (nl) | MPEP_DUTCH | 4 | 2 | 0 | 2 | 0 | 3 | 50.0% |" in progress
+    assert "| Dutch (nl) | 2 | 1 | 1 | 1 |" in progress  # accepted, unchanged, per code
+    assert (tmp_path / "out" / "progress.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- several languages, the Hub --------------------------------------------------------------
+
+
+def test_all_collects_the_others_when_one_source_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nl, de = Log(), Log()
+    nl.review("rita", nl.translate("alice", "1", "Definieer entropie."))
+    de.review("rita", de.translate("anna", "1", "Definiere Entropie."))
+    data_dir(tmp_path / "nl-data", nl)
+    data_dir(tmp_path / "de-data", de, lang="de")
+    config = tmp_path / "sources.yaml"
+    config.write_text("nl: nl-data\nde: [de-data]\nfr: [fr-data-missing]\n")
+
+    code, out, err = cli(capsys, "--all", "--from-config", config, "--out", tmp_path / "out")
+    assert code == 1
+    assert err.splitlines() == [
+        f"Error: fr: --from '{tmp_path / 'fr-data-missing'}' is not a folder, and not a Hub "
+        "dataset id (OWNER/NAME)",
+        "Error: 1 of 3 languages could not be collected",
+    ]
+    assert "Collected MPEP_GERMAN into" in out and "Collected MPEP_DUTCH into" in out
+    assert (tmp_path / "out" / "MPEP_GERMAN" / PARQUET_FILE).is_file()
+    assert not (tmp_path / "out" / "MPEP_FRENCH").exists()
+    progress = (tmp_path / "out" / "progress.md").read_text()
+    assert "| German (de) | MPEP_GERMAN |" in progress and "- `fr`: --from" in progress
+
+    code, out, err = cli(capsys, "--lang", "de", "--from-config", config, "--out", tmp_path / "de")
+    assert (code, err) == (0, "")
+    assert {p.name for p in (tmp_path / "de").iterdir()} == {
+        "MPEP_GERMAN",
+        "progress.md",
+        "progress.png",
+    }
+
+
+def test_a_sync_repo_on_the_hub_is_downloaded(tmp_path: Path, fake_hub: FakeHfApi) -> None:
+    log = Log()
+    log.review("rita", log.translate("alice", "1", "Definieer entropie."))
+    data_dir(fake_hub.repo_dir("DIBT-Dutch/mpep-nl-responses"), log, tail="torn")
+    result = collect_language(
+        "nl", ["DIBT-Dutch/mpep-nl-responses"], tmp_path / "out", hub=Hub(fake_hub)
+    )
+    assert fake_hub.calls == [
+        (
+            "snapshot_download",
+            ("DIBT-Dutch/mpep-nl-responses",),
+            {"repo_type": "dataset", "allow_patterns": ["events/*.jsonl", "space/*"]},
+        )
+    ]
+    assert result.rows == 1
+    assert [str(p) for p in result.problems] == [
+        "hf://datasets/DIBT-Dutch/mpep-nl-responses/events/a.jsonl:3: "
+        "not valid JSON (a torn or corrupt line)"
+    ]
+    with pytest.raises(HubUnreachableError) as info:
+        collect_language("nl", ["DIBT-Dutch/nothing"], tmp_path / "out", hub=Hub(fake_hub))
+    assert str(info.value) == (
+        "cannot reach the Hugging Face Hub to download DIBT-Dutch/nothing (no such fake repo "
+        "DIBT-Dutch/nothing); there is no local folder 'DIBT-Dutch/nothing' either"
+    )
+
+
+def test_push_publishes_each_dataset_through_the_hub_client(
+    tmp_path: Path,
+    fake_hub: FakeHfApi,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", lambda token=None: fake_hub)
+    monkeypatch.setenv("HF_TOKEN", "hf_test")
+    nl = Log()
+    nl.review("rita", nl.translate("alice", "1", "Definieer entropie."))
+    data_dir(tmp_path / "nl", nl)
+    data_dir(tmp_path / "de", Log(), lang="de")  # nothing done yet: not pushed
+    config = tmp_path / "sources.json"
+    config.write_text(json.dumps({"nl": "nl", "de": ["de"]}))
+
+    code, out, err = cli(
+        capsys, "--all", "--from-config", config, "--out", tmp_path / "out", "--push", "DIBT"
+    )
+    assert code == 0, err
+    folder = tmp_path / "out" / "MPEP_DUTCH"
+    assert fake_hub.calls == [
+        (
+            "create_repo",
+            ("DIBT/MPEP_DUTCH",),
+            {"repo_type": "dataset", "private": False, "exist_ok": True},
+        ),
+        (
+            "upload_folder",
+            (),
+            {
+                "repo_id": "DIBT/MPEP_DUTCH",
+                "folder_path": str(folder),
+                "repo_type": "dataset",
+                "commit_message": "Collected by collect-mpep",
+            },
+        ),
+    ]
+    assert "MPEP_DUTCH: pushed https://huggingface.co/datasets/DIBT/MPEP_DUTCH" in out
+    assert err == "warning: MPEP_GERMAN has no done prompts yet: not pushed\n"
+    published = fake_hub.repo_dir("DIBT/MPEP_DUTCH")
+    assert (published / PARQUET_FILE).is_file() and (published / ALPACA_FILE).is_file()
+    assert 'load_dataset("DIBT/MPEP_DUTCH", split="train")' in (published / "README.md").read_text()
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    data_dir(tmp_path / "nl-data", Log())
+    data_dir(tmp_path / "events-only", Log(), bundle=False)
+    other = [dict(p, prompt=p["prompt"] + "!") if p["id"] == "2" else p for p in PROMPTS]
+    data_dir(tmp_path / "nl-other", Log(), prompts=other)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "file.txt").write_text("x")
+    (tmp_path / "list.yaml").write_text("- nl\n")
+    (tmp_path / "bad.yaml").write_text("nl: [unclosed\n")
+    (tmp_path / "badcode.yaml").write_text("xx-!!: nl-data\n")
+    (tmp_path / "badvalue.yaml").write_text("nl: [3]\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (
+            ["--out", "o"],
+            2,
+            "give --lang CODE with --from PATH_OR_REPO, or --all with --from-config FILE",
+        ),
+        (["--lang", "nl", "--all", "--out", "o"], 2, "--lang and --all do not go together"),
+        (["--all", "--out", "o"], 2, "--all needs --from-config FILE"),
+        (
+            ["--all", "--from-config", "list.yaml", "--from", "nl-data", "--out", "o"],
+            2,
+            "--from goes with --lang; with --all, list the sources in --from-config",
+        ),
+        (
+            ["--lang", "nl", "--out", "o"],
+            2,
+            "--lang nl needs --from PATH_OR_REPO (or --from-config FILE)",
+        ),
+        (
+            ["--lang", "xx-!!", "--from", "nl-data", "--out", "o"],
+            1,
+            "unknown language code 'xx-!!' (not BCP-47). Try 'nl', 'pt-BR'; see languages/.",
+        ),
+        (
+            ["--lang", "nl", "--from", "missing", "--out", "o"],
+            1,
+            "--from 'missing' is not a folder, and not a Hub dataset id (OWNER/NAME)",
+        ),
+        (
+            ["--lang", "nl", "--from", "", "--out", "o"],
+            1,
+            "--from is empty; give a folder or a Hub dataset id (OWNER/NAME)",
+        ),
+        (
+            ["--lang", "nl", "--from", "file.txt", "--out", "o"],
+            1,
+            "--from 'file.txt' is a file; give a Space folder, its data dir or a copy of its "
+            "sync repo",
+        ),
+        (
+            ["--lang", "nl", "--from", "empty", "--out", "o"],
+            1,
+            "--from 'empty' is not a Space folder (no space_config.json), nor a Space data dir "
+            "or sync repo copy (no events/ or space/)",
+        ),
+        (
+            ["--lang", "nl", "--from", "events-only", "--out", "o"],
+            1,
+            "no --from of 'nl' has the Space's space_config.json and prompts.jsonl "
+            "('events-only'); add the Space folder, or a data dir written by a current Space",
+        ),
+        (
+            ["--lang", "de", "--from", "nl-data", "--out", "o"],
+            1,
+            "--from 'nl-data' is a Space for 'nl', not 'de'",
+        ),
+        (
+            ["--lang", "nl", "--from", "nl-data", "--from", "nl-other", "--out", "o"],
+            1,
+            "--from 'nl-data' and --from 'nl-other' bundle different prompts (first difference: "
+            "prompt id '2'); collect the sources of one Space together",
+        ),
+        (
+            ["--lang", "nl", "--from", "nl-data", "--out", "o", "--push", "a/b"],
+            1,
+            "--push takes an organisation or user name (ORG), not 'a/b'",
+        ),
+        (
+            ["--lang", "nl", "--from", "nl-data", "--out", "o", "--push", "DIBT"],
+            2,
+            "--push needs a Hugging Face token: set HF_TOKEN or run 'hf auth login'",
+        ),
+        (
+            ["--all", "--from-config", "nope.yaml", "--out", "o"],
+            1,
+            "--from-config file 'nope.yaml' not found",
+        ),
+        (
+            ["--all", "--from-config", "list.yaml", "--out", "o"],
+            1,
+            "list.yaml: expected a mapping of language code to sources, like "
+            "'nl: [spaces/mpep-nl]'",
+        ),
+        (
+            ["--all", "--from-config", "bad.yaml", "--out", "o"],
+            1,
+            "bad.yaml: cannot be read as YAML (while parsing a flow sequence)",
+        ),
+        (
+            ["--all", "--from-config", "badcode.yaml", "--out", "o"],
+            1,
+            "badcode.yaml: unknown language code 'xx-!!' (not BCP-47). Try 'nl', 'pt-BR'; see "
+            "languages/.",
+        ),
+        (
+            ["--all", "--from-config", "badvalue.yaml", "--out", "o"],
+            1,
+            "badvalue.yaml: the sources of 'nl' must be a path or repo id, or a list of them",
+        ),
+        (
+            ["--lang", "nl", "--from-config", "badvalue.yaml", "--out", "o", "--from", "x"],
+            1,
+            "badvalue.yaml: the sources of 'nl' must be a path or repo id, or a list of them",
+        ),
+    ],
+)
+def test_user_errors_are_one_line(
+    args: list[str],
+    status: int,
+    message: str,
+    sources: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(sources)
+    code, out, err = cli(capsys, *args)
+    assert (code, out, err) == (status, "", f"Error: {message}\n")
+    assert not (sources / "o" / "MPEP_DUTCH").exists()
+
+
+def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "--help")
+    assert code == 0
+    for text in (
+        "--lang",
+        "--all",
+        "--from",
+        "--from-config",
+        "--out",
+        "--include-pending",
+        "--push",
+        "collect-mpep --all --from-config sources.yaml --out datasets",
+    ):
+        assert text in out
+
+
+def test_library_errors_subclass_builtins(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        collect_language("nl", [str(tmp_path / "nothing-here")], tmp_path / "out")
+    with pytest.raises(CollectError, match="no --from given"):
+        collect_language("nl", [], tmp_path / "out")
+
+
+# -- end to end -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_real_space_becomes_a_loadable_dataset(
+    tmp_path: Path,
+    start_space: Any,
+    space_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from datasets import load_dataset
+
+    running = start_space(render(tmp_path, "nl"), space_env)
+    alice, bob, rita = (client(running.url, u) for u in ("alice", "bob", "rita"))
+    a = alice.predict(api_name="/next_prompt")
+    ta = alice.predict(a["prompt_id"], "Een eerste vertaling.", api_name="/submit_translation")
+    b = bob.predict(api_name="/next_prompt")
+    tb = bob.predict(b["prompt_id"], "Bobs vertaling.", api_name="/submit_translation")
+    rita.predict(ta["translation_id"], "reject", "Te letterlijk.", "", api_name="/submit_review")
+    rita.predict(
+        tb["translation_id"], "approve", "", "Bobs verbeterde vertaling.", api_name="/submit_review"
+    )
+    again = bob.predict(api_name="/next_prompt")
+    assert again["prompt_id"] == a["prompt_id"]
+    t2 = bob.predict(a["prompt_id"], "Een betere vertaling.", api_name="/submit_translation")
+    rita.predict(t2["translation_id"], "approve", "Prima.", "", api_name="/submit_review")
+    c = alice.predict(api_name="/next_prompt")
+    alice.predict(c["prompt_id"], "Nog niet beoordeeld.", api_name="/submit_translation")
+    running.kill()
+
+    out = tmp_path / "datasets"
+    code, stdout, err = cli(capsys, "--lang", "nl", "--from", tmp_path / "data", "--out", out)
+    assert (code, err) == (0, ""), err
+    assert "Collected MPEP_DUTCH into" in stdout and "2 rows from 7 events" in stdout
+    assert "Dutch (nl)  MPEP_DUTCH       48           3                1     2" in stdout
+
+    ds = load_dataset(str(out / "MPEP_DUTCH"), split="train")
+    assert ds.column_names == COLUMNS and ds.num_rows == 2
+    assert ds.features == features()
+    rows = {row["external_id"]: row for row in ds}
+    assert rows[a["prompt_id"]]["target"][0] == {
+        "user_id": "bob",
+        "value": "Een betere vertaling.",
+        "status": "submitted",
+    }
+    assert rows[a["prompt_id"]]["target"][1]["status"] == "discarded"
+    assert rows[a["prompt_id"]]["reviews"] == [
+        {"user_id": "rita", "verdict": "approve", "comment": "Prima."}
+    ]
+    assert rows[b["prompt_id"]]["translation"] == "Bobs verbeterde vertaling."
+    assert rows[b["prompt_id"]]["target"][0]["value"] == "Bobs verbeterde vertaling."
+    assert rows[b["prompt_id"]]["source"] == b["source"]
+    assert {p.name for p in out.iterdir()} == {"MPEP_DUTCH", "progress.md", "progress.png"}
+    shutil.rmtree(out)
