@@ -2,11 +2,12 @@
 
 The collector owns no rules and no schema. It finds a language's sources (a
 Space folder, a Space's data dir or a downloaded copy of its sync repo, or that
-sync repo on the Hub), reads their event logs with
-:func:`mpep_space.events.read_logs` (which skips bad lines and deduplicates
-events by id across files), and folds them with :class:`mpep_space.rules.Ledger`
-under the rules bundled in the Space's own ``space_config.json`` -- the code and
-the settings the Space itself used. It then turns the folded state into one row
+sync repo on the Hub) with :func:`mpep_space.sources.locate`, and folds them
+with :func:`mpep_space.sources.fold_layouts` -- :func:`mpep_space.events.read_logs`
+(which skips bad lines and deduplicates events by id across files) and
+:class:`mpep_space.rules.Ledger` under the rules bundled in the Space's own
+``space_config.json``: the code and the settings the Space itself used (and the
+dashboard uses). It then turns the folded state into one row
 per prompt, in the order the prompts were bundled, and writes:
 
 ``DIR/MPEP_<NAME>/data/train-00000-of-00001.parquet``
@@ -36,8 +37,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mpep_space.config import CONFIG_FILE, PROMPTS_FILE, BundledPrompt, SpaceConfig, load_config
-from mpep_space.events import Problem, event_files, read_logs
+from mpep_space.events import Problem
 from mpep_space.rules import Ledger, Progress, PromptState, TranslationState
+from mpep_space.sources import Layout, fold_layouts, locate
 from mpep_space.sync import BUNDLE_DIR, SYNC_PATTERNS
 
 from .errors import CollectError, ConfigError, GeneratorError, UnknownLanguageError
@@ -95,39 +97,32 @@ def features() -> Features:
 
 @dataclass(frozen=True)
 class Source:
-    """One ``--from``: a local folder with events and/or the bundled config and prompts."""
+    """One ``--from``: where it came from, and its layout (:func:`mpep_space.sources.locate`)."""
 
     spec: str  # as the user gave it
     label: str  # how messages name it: the path, or hf://datasets/OWNER/NAME
-    root: Path
-    events_dir: Path | None
-    bundle_dir: Path | None
+    layout: Layout
 
-    def files(self) -> list[Path]:
-        if self.events_dir is None or not self.events_dir.is_dir():
-            return []
-        return event_files(self.events_dir)
+    @property
+    def bundle_dir(self) -> Path | None:
+        return self.layout.bundle_dir
 
     def shown(self, file: str) -> str:
         """``file`` as messages show it: under the source's label."""
         try:
-            return f"{self.label}/{Path(file).relative_to(self.root).as_posix()}"
+            return f"{self.label}/{Path(file).relative_to(self.layout.root).as_posix()}"
         except ValueError:
             return file
 
 
 def _local_source(spec: str, label: str, path: Path) -> Source:
+    layout = locate(path)
+    if layout is not None:
+        return Source(spec, label, layout)
     if not path.is_dir():
         raise CollectError(
             f"--from {label!r} is a file; give a Space folder, its data dir or a copy of its "
             "sync repo"
-        )
-    if (path / CONFIG_FILE).is_file():  # a rendered Space: events in its data/ folder
-        return Source(spec, label, path, path / "data" / "events", path)
-    bundle = path / BUNDLE_DIR
-    if (path / "events").is_dir() or (bundle / CONFIG_FILE).is_file():  # a data dir or sync repo
-        return Source(
-            spec, label, path, path / "events", bundle if (bundle / CONFIG_FILE).is_file() else None
         )
     raise CollectError(
         f"--from {label!r} is not a Space folder (no {CONFIG_FILE}), nor a Space data dir or "
@@ -290,17 +285,14 @@ class Folded:
 
 def fold(code: str, sources: Sequence[Source]) -> Folded:
     """Read every source's events (deduplicated by id) and fold them with the Space's rules."""
-    config = bundle_of(code, sources)
-    files = [f for source in sources for f in source.files()]
-    log = read_logs(files)
+    config = bundle_of(code, sources)  # checks the bundles agree before folding
+    folded = fold_layouts([source.layout for source in sources])
+    log, ledger = folded.log, folded.ledger
     shown = _shower(sources)
     problems = [Problem(shown(p.file), p.line, p.reason) for p in log.problems]
-    ledger = Ledger(config.prompt_ids, config.rules)
-    for event in log.events:
-        reason = ledger.apply(event)
-        if reason is not None:
-            file, line = log.origins[event.id]
-            problems.append(Problem(shown(file), line, f"{event.kind} ignored: {reason}"))
+    for event, reason in ledger.ignored:
+        file, line = log.origins[event.id]
+        problems.append(Problem(shown(file), line, f"{event.kind} ignored: {reason}"))
     problems.sort(key=lambda p: (p.file, p.line))
     return Folded(config, ledger, len(log.events), log.duplicates, problems)
 
