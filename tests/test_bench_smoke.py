@@ -1,0 +1,107 @@
+"""The bench scripts keep working: each ``main()`` with tiny sizes prints its table.
+
+The benchmarks themselves stay out of the suite (their numbers need a quiet machine);
+this only checks that every script runs end to end, prints the ratio and the target,
+and that the load script's correctness checks (nothing lost, nothing handed out twice)
+hold. Timing verdicts are not asserted: tiny sizes on a shared machine are noise.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PYTHON, REPO
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from bench import common, generate, load, startup  # noqa: E402
+
+SCRIPTS = ("generate", "startup", "load")
+
+
+def _row(output: str, label: str) -> list[str]:
+    """The cells of the table row whose first cell starts with ``label``."""
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0].startswith(label):
+            return cells
+    raise AssertionError(f"no row {label!r} in:\n{output}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_each_script_runs_as_a_file(script: str) -> None:
+    done = subprocess.run(
+        [PYTHON, str(REPO / "bench" / f"{script}.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "usage:" in done.stdout and "--" in done.stdout
+
+
+def test_synthetic_prompts_are_deterministic_distinct_and_valid(tmp_path: Path) -> None:
+    from generator.prompts import load_prompt_file
+
+    first = common.synth_prompts(500, seed=3)
+    assert first == common.synth_prompts(500, seed=3) != common.synth_prompts(500, seed=4)
+    assert len({row["prompt"] for row in first}) == 500
+    prompts = load_prompt_file(common.write_prompt_file(tmp_path / "p.jsonl", 500, seed=3))
+    assert [p.id for p in prompts] == [str(r["row_idx"]) for r in first]
+
+
+def test_table_and_percentiles() -> None:
+    assert common.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert common.percentile([5.0], 99) == 5.0
+    text = common.table(["a", "bb"], [["x", 1], ["yyy", 22]])
+    assert text.splitlines() == ["| a   | bb |", "|-----|----|", "| x   | 1  |", "| yyy | 22 |"]
+
+
+@pytest.mark.slow
+def test_generate_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    code = generate.main(["--runs", "2", "--prompts", "20"])
+    out = capsys.readouterr().out
+    assert code in (0, 1)
+    row = _row(out, "generate-space --lang nl (20 prompts)")
+    assert re.fullmatch(r"\d+\.\d\dx", row[4]) and row[5] == "<= 1.20x"
+    assert row[6] in ("PASS", "FAIL")
+    assert _row(out, "gradio, datasets, transformers")[1:] == ["none", "none", "PASS"]
+
+
+@pytest.mark.slow
+def test_startup_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    code = startup.main(["--runs", "1", "--prompts", "20", "--no-warmup"])
+    out = capsys.readouterr().out
+    assert code in (0, 1)
+    assert _row(out, "hello-world gr.Blocks (baseline)")[4] == "1.00x"
+    row = _row(out, "generated Dutch Space")
+    assert re.fullmatch(r"\d+\.\d\dx", row[4]) and row[5] == "<= 1.15x"
+
+
+@pytest.mark.slow
+def test_load_smoke_loses_nothing_and_hands_out_nothing_twice(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = load.main(["--users", "3", "--iterations", "3", "--prompts", "20"])
+    out = capsys.readouterr().out
+    assert code in (0, 1)
+    for endpoint in ("/next_prompt", "/noop", "/submit_translation"):
+        row = _row(out, endpoint)
+        assert row[1:3] == ["9", "0"], row  # 9 calls, 0 errors
+    assert _row(out, "/submit_translation")[8] == "<= 2.0x"
+    assert _row(out, "acknowledged submissions")[1] == "9"
+    for check in (
+        "stored translation events",
+        "lost (acknowledged, not stored)",
+        "stored, never acknowledged",
+        "duplicate event ids",
+        "recorded under another user",
+        "unreadable event lines",
+        "prompts handed to two translators",
+    ):
+        assert _row(out, check)[-1] == "PASS", out
