@@ -10,11 +10,12 @@ keeps its traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -46,9 +47,12 @@ def _repo_id(value: str, option: str) -> str:
 Examples:
   generate-space --lang nl --prompts sample --out spaces/nl
   generate-space --lang ar --prompts my_prompts.jsonl --reviewers amira,omar
-  generate-space --lang nl --push --space-id DIBT-Dutch/mpep-nl""",
+  generate-space --lang nl --suggestions nllb_nl.jsonl --push --space-id DIBT-Dutch/mpep-nl
+  generate-space --dashboard --from-config sources.yaml --out spaces/dashboard""",
 )
-@click.option("--lang", "lang", required=True, help="BCP-47 code of the target language (nl, pt-BR, ...).")
+@click.option(
+    "--lang", "lang", default=None, help="BCP-47 code of the target language (nl, pt-BR, ...)."
+)
 @click.option(
     "--prompts",
     "prompts_source",
@@ -57,24 +61,90 @@ Examples:
     help="'sample', a .jsonl/.csv/.parquet file, or a Hub dataset id "
     "[default: data-is-better-together/prompts_ranked_multilingual_benchmark].",
 )
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              help="Output folder [default: ./mpep-<code>].")
-@click.option("--reviewers", default=None, metavar="A,B",
-              help="Comma-separated reviewer user names (overrides languages/<code>.yaml).")
-@click.option("--min-approvals", type=int, default=None, help="Approvals that make a prompt done [default: 1].")
-@click.option("--translations-per-prompt", type=int, default=None,
-              help="Independent translations collected per prompt [default: 1].")
-@click.option("--allow-self-review", is_flag=True, default=None,
-              help="Let reviewers approve their own translations (one-person teams).")
-@click.option("--authorized-org", default="", metavar="ORG",
-              help="Only members of this Hugging Face organisation can log in.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder [default: ./mpep-<code>, or ./mpep-dashboard].",
+)
+@click.option(
+    "--reviewers",
+    default=None,
+    metavar="A,B",
+    help="Comma-separated reviewer user names (overrides languages/<code>.yaml).",
+)
+@click.option(
+    "--min-approvals",
+    type=int,
+    default=None,
+    help="Approvals that make a prompt done [default: 1].",
+)
+@click.option(
+    "--translations-per-prompt",
+    type=int,
+    default=None,
+    help="Independent translations collected per prompt [default: 1].",
+)
+@click.option(
+    "--allow-self-review",
+    is_flag=True,
+    default=None,
+    help="Let reviewers approve their own translations (one-person teams).",
+)
+@click.option(
+    "--authorized-org",
+    default="",
+    metavar="ORG",
+    help="Only members of this Hugging Face organisation can log in.",
+)
+@click.option(
+    "--suggestions",
+    "suggestions_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="JSONL of {prompt_id, text, agent, score}: machine suggestions to bundle.",
+)
+@click.option(
+    "--suggest-with",
+    "suggest_model",
+    default=None,
+    metavar="MODEL",
+    help="Translate the prompts with a local transformers model (e.g. "
+    "facebook/nllb-200-distilled-600M) and bundle the results as suggestions.",
+)
+@click.option(
+    "--dashboard",
+    is_flag=True,
+    help="Render the multilingual dashboard Space instead (needs --from-config).",
+)
+@click.option(
+    "--from-config",
+    "from_config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="With --dashboard: YAML/JSON of language -> sources, as for collect-mpep --all.",
+)
+@click.option(
+    "--refresh-minutes",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="With --dashboard: how often it re-reads every source.",
+)
 @click.option("--force", is_flag=True, help="Replace --out if it exists and is not empty.")
-@click.option("--push", is_flag=True, help="Create the Space and its sync dataset on the Hub.")
-@click.option("--space-id", default=None, metavar="OWNER/NAME", help="The Space to create with --push.")
-@click.option("--sync-repo", default=None, metavar="OWNER/NAME",
-              help="Private dataset the Space syncs to [default: OWNER/mpep-<code>-responses].")
+@click.option("--push", is_flag=True, help="Create the Space (and its sync dataset) on the Hub.")
+@click.option(
+    "--space-id", default=None, metavar="OWNER/NAME", help="The Space to create with --push."
+)
+@click.option(
+    "--sync-repo",
+    default=None,
+    metavar="OWNER/NAME",
+    help="Private dataset the Space syncs to [default: OWNER/mpep-<code>-responses].",
+)
 def generate_space_command(
-    lang: str,
+    lang: str | None,
     prompts_source: str | None,
     out: Path | None,
     reviewers: str | None,
@@ -82,23 +152,76 @@ def generate_space_command(
     translations_per_prompt: int | None,
     allow_self_review: bool | None,
     authorized_org: str,
+    suggestions_file: Path | None,
+    suggest_model: str | None,
+    dashboard: bool,
+    from_config: Path | None,
+    refresh_minutes: float,
     force: bool,
     push: bool,
     space_id: str | None,
     sync_repo: str | None,
 ) -> None:
-    """Render a ready-to-run MPEP translation Space for one language."""
+    """Render a ready-to-run MPEP translation Space for one language (or, with --dashboard,
+    the dashboard of every language)."""
+    if push and not space_id:
+        raise UsageError("--push needs --space-id OWNER/NAME")
+    if space_id:
+        space_id = _repo_id(space_id, "--space-id")
+    if dashboard:
+        if lang is not None or prompts_source or suggestions_file or suggest_model:
+            raise UsageError(
+                "--dashboard takes --from-config, not --lang, --prompts or suggestions"
+            )
+        if from_config is None:
+            raise UsageError("--dashboard needs --from-config FILE (language -> sources)")
+        _generate_dashboard(from_config, out, refresh_minutes, force, push, space_id)
+        return
+    if lang is None:
+        raise UsageError("give --lang CODE (or --dashboard --from-config FILE)")
+    if suggestions_file and suggest_model:
+        raise UsageError("give --suggestions FILE or --suggest-with MODEL, not both")
+    _generate_language(
+        lang,
+        prompts_source,
+        out,
+        force,
+        push,
+        space_id,
+        sync_repo,
+        suggestions_file,
+        suggest_model,
+        reviewers=_split_users(reviewers),
+        min_approvals=min_approvals,
+        translations_per_prompt=translations_per_prompt,
+        allow_self_review=allow_self_review,
+        authorized_org=authorized_org,
+    )
+
+
+def _generate_language(
+    lang: str,
+    prompts_source: str | None,
+    out: Path | None,
+    force: bool,
+    push: bool,
+    space_id: str | None,
+    sync_repo: str | None,
+    suggestions_file: Path | None,
+    suggest_model: str | None,
+    **choices: Any,
+) -> None:
     from .languages import get_language, unregistered_note
     from .prompts import DEFAULT_DATASET, load_prompts
     from .render import SpaceOptions, render_space
 
     spec = get_language(lang)
-    if push and not space_id:
-        raise UsageError("--push needs --space-id OWNER/NAME")
     if space_id:
-        space_id = _repo_id(space_id, "--space-id")
-        sync_repo = _repo_id(sync_repo, "--sync-repo") if sync_repo else (
-            f"{space_id.split('/')[0]}/mpep-{spec.code.lower()}-responses"
+        owner = space_id.split("/")[0]
+        sync_repo = (
+            _repo_id(sync_repo, "--sync-repo")
+            if sync_repo
+            else (f"{owner}/mpep-{spec.code.lower()}-responses")
         )
     elif sync_repo:
         sync_repo = _repo_id(sync_repo, "--sync-repo")
@@ -108,21 +231,29 @@ def generate_space_command(
     note = unregistered_note(spec)
     if note:
         click.echo(note, err=True)
+    suggestions = None
+    if suggestions_file is not None:
+        from .suggest import load_suggestions
+
+        suggestions = load_suggestions(suggestions_file, prompts)
+    elif suggest_model:
+        from .suggest import suggest_with_model
+
+        suggestions = suggest_with_model(suggest_model, spec, prompts)
     options = SpaceOptions(
-        reviewers=_split_users(reviewers),
-        min_approvals=min_approvals,
-        translations_per_prompt=translations_per_prompt,
-        allow_self_review=allow_self_review,
         sync_repo=sync_repo or "",
-        authorized_org=authorized_org,
         source_dataset=source if "/" in source and not Path(source).exists() else DEFAULT_DATASET,
+        **choices,
     )
     target = out if out is not None else Path(f"mpep-{spec.code.lower()}")
-    folder = render_space(spec, prompts, target, options=options, force=force)
+    folder = render_space(
+        spec, prompts, target, options=options, suggestions=suggestions, force=force
+    )
     direction = " (right-to-left)" if spec.is_rtl else ""
+    with_suggestions = f", {len(suggestions)} with machine suggestions" if suggestions else ""
     click.echo(
         f"Rendered the {spec.name} ({spec.native_name}) Space{direction} with "
-        f"{len(prompts)} prompts in {_shown(folder)}"
+        f"{len(prompts)} prompts{with_suggestions} in {_shown(folder)}"
     )
     if push and space_id:
         from .hub import Hub
@@ -132,7 +263,39 @@ def generate_space_command(
         )
         click.echo(f"Pushed {result.space_url} (syncs to the private dataset {result.sync_repo})")
     else:
-        click.echo(f"Run it:  cd {_shown(folder)} && pip install -r requirements.txt && python app.py")
+        click.echo(
+            f"Run it:  cd {_shown(folder)} && pip install -r requirements.txt && python app.py"
+        )
+
+
+def _generate_dashboard(
+    from_config: Path,
+    out: Path | None,
+    refresh_minutes: float,
+    force: bool,
+    push: bool,
+    space_id: str | None,
+) -> None:
+    from .dashboard import render_dashboard
+
+    token = _hub_token() if push else None
+    folder = render_dashboard(
+        from_config, out or Path("mpep-dashboard"), refresh_minutes=refresh_minutes, force=force
+    )
+    languages = len(json.loads((folder / "dashboard_config.json").read_text())["languages"])
+    click.echo(
+        f"Rendered the dashboard of {languages} languages in {_shown(folder)} "
+        f"(re-reads every {refresh_minutes:g} minutes)"
+    )
+    if push and space_id:
+        from .hub import Hub
+
+        url = Hub(token=token).push_dashboard(folder, space_id=space_id, hf_token=token)
+        click.echo(f"Pushed {url}")
+    else:
+        click.echo(
+            f"Run it:  cd {_shown(folder)} && pip install -r requirements.txt && python app.py"
+        )
 
 
 def _hub_token(option: str = "--push") -> str:
@@ -318,8 +481,11 @@ def _print_run(run: CollectRun) -> None:
 def run_command(command: click.Command, argv: Sequence[str] | None = None) -> int:
     """Run a click command, turning every user error into one ``Error:`` line."""
     try:
-        result = command.main(args=list(argv) if argv is not None else None,
-                              prog_name=command.name, standalone_mode=False)
+        result = command.main(
+            args=list(argv) if argv is not None else None,
+            prog_name=command.name,
+            standalone_mode=False,
+        )
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

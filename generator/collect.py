@@ -159,9 +159,20 @@ def resolve_source(spec: str, hub: Callable[[], Hub]) -> Source:
 def load_sources_config(path: Path) -> dict[str, list[str]]:
     """Read a ``--from-config`` file: a YAML or JSON mapping language code -> source(s).
 
+    A language's value is a path or repo id, a list of them, or a mapping
+    ``{sources: [...], space: OWNER/NAME}`` (the Space the dashboard links to).
     Relative paths are taken from the file's folder; anything else shaped like
     OWNER/NAME that is not a folder there is a Hub dataset id.
     """
+    return {code: sources for code, (sources, _) in _read_sources_file(path).items()}
+
+
+def load_space_links(path: Path) -> dict[str, str]:
+    """The ``space:`` of each language in a ``--from-config`` file, where given."""
+    return {code: space for code, (_, space) in _read_sources_file(path).items() if space}
+
+
+def _read_sources_file(path: Path) -> dict[str, tuple[list[str], str]]:
     import yaml
 
     try:
@@ -178,7 +189,7 @@ def load_sources_config(path: Path) -> dict[str, list[str]]:
         raise ConfigError(
             f"{path}: expected a mapping of language code to sources, like 'nl: [spaces/mpep-nl]'"
         )
-    out: dict[str, list[str]] = {}
+    out: dict[str, tuple[list[str], str]] = {}
     for key, value in data.items():
         try:
             code = canonical_code(str(key))
@@ -186,6 +197,17 @@ def load_sources_config(path: Path) -> dict[str, list[str]]:
             raise ConfigError(f"{path}: {exc}") from None
         if code in out:
             raise ConfigError(f"{path}: language {code!r} is listed twice")
+        space = ""
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - {"sources", "space"})
+            if unknown:
+                raise ConfigError(
+                    f"{path}: {code}: unknown key {unknown[0]!r} (use sources, space)"
+                )
+            space = value.get("space") or ""
+            if not isinstance(space, str) or (space and not _HUB_ID.fullmatch(space)):
+                raise ConfigError(f"{path}: {code}: space must look like OWNER/NAME")
+            value = value.get("sources")
         values = [value] if isinstance(value, str) else value
         if (
             not isinstance(values, list)
@@ -195,7 +217,7 @@ def load_sources_config(path: Path) -> dict[str, list[str]]:
             raise ConfigError(
                 f"{path}: the sources of {code!r} must be a path or repo id, or a list of them"
             )
-        out[code] = [_config_relative(v.strip(), path.parent) for v in values]
+        out[code] = ([_config_relative(v.strip(), path.parent) for v in values], space)
     return out
 
 

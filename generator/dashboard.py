@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .collect import load_sources_config
+from .collect import load_sources_config, load_space_links
 from .errors import UsageError
 from .languages import get_language
 from .render import GRADIO_VERSION, TEMPLATE_DIR, render_template
@@ -29,6 +29,7 @@ def dashboard_config(
     if refresh_minutes <= 0:
         raise UsageError(f"--refresh-minutes must be positive, not {refresh_minutes:g}")
     sources = load_sources_config(config_file)
+    links = load_space_links(config_file)
     languages = []
     for code, paths in sources.items():
         spec = get_language(code)
@@ -38,7 +39,7 @@ def dashboard_config(
                 "name": spec.name,
                 "native_name": spec.native_name,
                 "sources": [str(Path(p).resolve()) if Path(p).exists() else p for p in paths],
-                "space": spaces.get(spec.code, ""),
+                "space": spaces.get(spec.code) or links.get(code, ""),
             }
         )
     return {"schema": 1, "title": title, "refresh_minutes": refresh_minutes, "languages": languages}

@@ -162,11 +162,13 @@ class ModelTranslator:
             from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         except ImportError:
             raise SuggestionError(
-                "--suggest-with needs transformers and torch: pip install -e \".[suggest]\""
+                '--suggest-with needs transformers and torch: pip install -e ".[suggest]"'
             ) from None
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # our own bar counts segments, not weight shards
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model_name, src_lang=SOURCE_CODE)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(model_name)
         except OSError as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise SuggestionError(f"cannot load the model {model_name!r} ({first})") from None
@@ -176,6 +178,11 @@ class ModelTranslator:
                 f"the model {model_name!r} has no language code {target!r}; "
                 "choose another model or --suggestions FILE"
             )
+        try:
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(model_name)
+        except OSError as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SuggestionError(f"cannot load the model {model_name!r} ({first})") from None
         self.torch = torch
         self.target_id = token_id
         self.batch_size = batch_size
@@ -186,8 +193,9 @@ class ModelTranslator:
         out: list[str] = []
         for start in range(0, len(segments), self.batch_size):
             batch = segments[start : start + self.batch_size]
-            inputs = self.tokenizer(batch, return_tensors="pt", padding=True, truncation=True,
-                                    max_length=512)
+            inputs = self.tokenizer(
+                batch, return_tensors="pt", padding=True, truncation=True, max_length=512
+            )
             inputs.pop("token_type_ids", None)
             with self.torch.no_grad():
                 generated = self.model.generate(
@@ -210,14 +218,16 @@ def suggest_with_model(
     """Translate every prompt with a local model; code blocks are kept, results cached."""
     target = spec.nllb
     cache = SegmentCache((cache_dir or default_cache_dir()) / f"{_slug(model_name)}.jsonl")
-    needed = sorted({
-        segment
-        for p in prompts
-        for is_code, piece in split_code(p.text)
-        if not is_code
-        for segment in _prose_segments(piece)
-        if SegmentCache.key(model_name, target, segment) not in cache.entries
-    })
+    needed = sorted(
+        {
+            segment
+            for p in prompts
+            for is_code, piece in split_code(p.text)
+            if not is_code
+            for segment in _prose_segments(piece)
+            if SegmentCache.key(model_name, target, segment) not in cache.entries
+        }
+    )
     if needed:
         engine = translator or ModelTranslator(model_name, target)
         _translate_into_cache(engine, model_name, target, needed, cache, progress)
@@ -247,8 +257,13 @@ def _translate_into_cache(
     from tqdm import tqdm
 
     chunk = 32
-    with tqdm(total=len(segments), desc=f"Translating with {model_name}", unit="segment",
-              disable=not progress or not sys.stderr.isatty(), file=sys.stderr) as bar:
+    with tqdm(
+        total=len(segments),
+        desc=f"Translating with {model_name}",
+        unit="segment",
+        disable=not progress or not sys.stderr.isatty(),
+        file=sys.stderr,
+    ) as bar:
         for start in range(0, len(segments), chunk):
             batch = segments[start : start + chunk]
             results = engine(batch)

@@ -185,3 +185,78 @@ def test_the_page_shows_every_language_in_chromium(
             assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
         finally:
             browser.close()
+
+
+def test_generate_space_dashboard_cli_and_push(
+    tmp_path: Path,
+    three_languages: dict[str, Path],
+    fake_hub: FakeHfApi,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    import huggingface_hub
+
+    from generator.cli import generate_space_command, run_command
+
+    config = tmp_path / "sources.yaml"
+    config.write_text(
+        f"nl:\n  sources: [{three_languages['nl']}]\n  space: DIBT-Dutch/mpep-nl\n"
+        f"de: {three_languages['de']}\n"
+    )
+    monkeypatch.setattr(huggingface_hub, "HfApi", lambda **_: fake_hub)
+    monkeypatch.setenv("HF_TOKEN", "hf_read")
+    code = run_command(
+        generate_space_command,
+        [
+            "--dashboard",
+            "--from-config",
+            str(config),
+            "--out",
+            str(tmp_path / "dash"),
+            "--refresh-minutes",
+            "5",
+            "--push",
+            "--space-id",
+            "DIBT/mpep-dashboard",
+        ],
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Rendered the dashboard of 2 languages" in out
+    assert "Pushed https://huggingface.co/spaces/DIBT/mpep-dashboard" in out
+    rendered = json.loads((tmp_path / "dash" / "dashboard_config.json").read_text())
+    assert rendered["refresh_minutes"] == 5
+    assert [(entry["code"], entry["space"]) for entry in rendered["languages"]] == [
+        ("nl", "DIBT-Dutch/mpep-nl"),
+        ("de", ""),
+    ]
+    assert fake_hub.names() == ["create_repo", "add_space_secret", "upload_folder"]
+    assert fake_hub.calls[0][2]["space_sdk"] == "gradio"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dashboard"], "--dashboard needs --from-config FILE (language -> sources)"),
+        (
+            ["--dashboard", "--lang", "nl", "--from-config", "x.yaml"],
+            "--dashboard takes --from-config, not --lang, --prompts or suggestions",
+        ),
+        ([], "give --lang CODE (or --dashboard --from-config FILE)"),
+    ],
+)
+def test_dashboard_usage_errors(
+    args: list[str],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generator.cli import generate_space_command, run_command
+
+    monkeypatch.chdir(tmp_path)
+    assert run_command(generate_space_command, args) == 2
+    assert capsys.readouterr().err == f"Error: {message}\n"
+    assert list(tmp_path.iterdir()) == []

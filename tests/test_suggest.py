@@ -25,8 +25,10 @@ CODE_PROMPT = (
 
 
 def prompts() -> list[Prompt]:
-    return [Prompt("1", "What is the capital of the Netherlands?", "{}"),
-            Prompt("2", CODE_PROMPT, "{}")]
+    return [
+        Prompt("1", "What is the capital of the Netherlands?", "{}"),
+        Prompt("2", CODE_PROMPT, "{}"),
+    ]
 
 
 # -- from a file -----------------------------------------------------------------------------
@@ -50,8 +52,10 @@ def test_a_suggestions_file_is_read_with_provenance(tmp_path: Path) -> None:
     [
         ('{"prompt_id": "9", "text": "x"}\n', "line 1: unknown prompt_id '9'"),
         ('{"prompt_id": "1", "text": " "}\n', "line 1: empty suggestion text"),
-        ('{"prompt_id": "1", "text": "a"}\n{"prompt_id": "1", "text": "b"}\n',
-         "line 2: a second suggestion for prompt '1'"),
+        (
+            '{"prompt_id": "1", "text": "a"}\n{"prompt_id": "1", "text": "b"}\n',
+            "line 2: a second suggestion for prompt '1'",
+        ),
         ('{"prompt_id": "1", "text": "a", "score": "high"}\n', "score must be a number or null"),
         ('{"prompt_id": "1", "txt": "a"}\n', "line 1: unknown key 'txt'"),
         ("not json\n", "line 1: not valid JSON"),
@@ -70,7 +74,10 @@ def test_bad_suggestion_files_name_the_line(tmp_path: Path, content: str, messag
 def test_code_blocks_are_split_out_whole() -> None:
     parts = split_code(CODE_PROMPT)
     code = [piece for is_code, piece in parts if is_code]
-    assert code == ["```python\ndef add(a, b):\n    return a + b  # sum\n```", "~~~sql\nSELECT 1;\n~~~"]
+    assert code == [
+        "```python\ndef add(a, b):\n    return a + b  # sum\n```",
+        "~~~sql\nSELECT 1;\n~~~",
+    ]
     assert "".join(piece for _, piece in parts) == CODE_PROMPT
 
 
@@ -98,23 +105,37 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
     from transformers import M2M100Config, M2M100ForConditionalGeneration, PreTrainedTokenizerFast
 
     folder = tmp_path_factory.mktemp("tiny-nllb")
-    words = ("what is the capital of netherlands explain this function does then write a test "
-             "for it").split()
+    words = (
+        "what is the capital of netherlands explain this function does then write a test for it"
+    ).split()
     languages = ["eng_Latn", "nld_Latn", "arb_Arab"]
     specials = ["<pad>", "</s>", "<unk>", "<s>", *languages]
     vocab = {token: i for i, token in enumerate(specials + words)}
     backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     backend.pre_tokenizer = pre_tokenizers.Whitespace()
     PreTrainedTokenizerFast(
-        tokenizer_object=backend, pad_token="<pad>", eos_token="</s>", unk_token="<unk>",
-        bos_token="<s>", additional_special_tokens=languages,
+        tokenizer_object=backend,
+        pad_token="<pad>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        bos_token="<s>",
+        additional_special_tokens=languages,
     ).save_pretrained(folder)
     torch.manual_seed(0)
     config = M2M100Config(
-        vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
-        decoder_ffn_dim=32, max_position_embeddings=128, pad_token_id=0, eos_token_id=1,
-        bos_token_id=3, decoder_start_token_id=1,
+        vocab_size=len(vocab),
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=128,
+        pad_token_id=0,
+        eos_token_id=1,
+        bos_token_id=3,
+        decoder_start_token_id=1,
     )
     M2M100ForConditionalGeneration(config).save_pretrained(folder)
     return str(folder)
@@ -123,8 +144,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_a_local_model_suggests_with_code_kept_and_a_cache(tiny_model: str, tmp_path: Path) -> None:
     spec = get_language("nl")
     engine = ModelTranslator(tiny_model, spec.nllb, batch_size=2)
-    first = suggest_with_model(tiny_model, spec, prompts(), cache_dir=tmp_path, translator=engine,
-                               progress=False)
+    first = suggest_with_model(
+        tiny_model, spec, prompts(), cache_dir=tmp_path, translator=engine, progress=False
+    )
     assert engine.calls > 0
     assert set(first) == {"1", "2"}
     assert first["2"]["agent"] == tiny_model and first["2"]["type"] == "model"
@@ -134,21 +156,28 @@ def test_a_local_model_suggests_with_code_kept_and_a_cache(tiny_model: str, tmp_
     def must_not_run(lines: list[str]) -> list[str]:
         raise AssertionError(f"translated again: {lines}")
 
-    again = suggest_with_model(tiny_model, spec, prompts(), cache_dir=tmp_path,
-                               translator=must_not_run, progress=False)
+    again = suggest_with_model(
+        tiny_model, spec, prompts(), cache_dir=tmp_path, translator=must_not_run, progress=False
+    )
     assert again == first
 
 
 def test_a_language_the_model_lacks_fails_clearly(tiny_model: str, tmp_path: Path) -> None:
     with pytest.raises(SuggestionError, match="has no language code 'tam_Taml'"):
-        suggest_with_model(tiny_model, get_language("ta"), prompts(), cache_dir=tmp_path,
-                           progress=False)
+        suggest_with_model(
+            tiny_model, get_language("ta"), prompts(), cache_dir=tmp_path, progress=False
+        )
 
 
 def test_an_unknown_model_fails_clearly(tmp_path: Path) -> None:
     with pytest.raises(SuggestionError, match="cannot load the model"):
-        suggest_with_model(str(tmp_path / "no-model"), get_language("nl"), prompts(),
-                           cache_dir=tmp_path, progress=False)
+        suggest_with_model(
+            str(tmp_path / "no-model"),
+            get_language("nl"),
+            prompts(),
+            cache_dir=tmp_path,
+            progress=False,
+        )
 
 
 def test_suggestions_reach_the_space(tiny_model: str, tmp_path: Path) -> None:
@@ -156,11 +185,96 @@ def test_suggestions_reach_the_space(tiny_model: str, tmp_path: Path) -> None:
     from mpep_space.config import load_config
 
     sample = load_prompts("sample")
-    suggestions = suggest_with_model(tiny_model, get_language("nl"), sample[:3],
-                                     cache_dir=tmp_path / "cache", progress=False)
-    out = render_space(get_language("nl"), sample[:3], tmp_path / "space",
-                       options=SpaceOptions(), suggestions=suggestions)
+    suggestions = suggest_with_model(
+        tiny_model, get_language("nl"), sample[:3], cache_dir=tmp_path / "cache", progress=False
+    )
+    out = render_space(
+        get_language("nl"),
+        sample[:3],
+        tmp_path / "space",
+        options=SpaceOptions(),
+        suggestions=suggestions,
+    )
     config = load_config(out, env={})
     assert [p.suggestion.agent for p in config.prompts] == [tiny_model] * 3  # type: ignore[union-attr]
     line = json.loads((out / "prompts.jsonl").read_text().splitlines()[0])
     assert line["suggestion"]["type"] == "model"
+
+
+def test_generate_space_bundles_a_suggestions_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator.cli import generate_space_command, run_command
+    from mpep_space.config import load_config
+
+    first = load_prompts("sample")[0]
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        json.dumps(
+            {"prompt_id": first.id, "text": "Een bakkerij...", "agent": "gpt-4", "score": 0.5}
+        )
+        + "\n"
+    )
+    code = run_command(
+        generate_space_command,
+        [
+            "--lang",
+            "nl",
+            "--prompts",
+            "sample",
+            "--out",
+            str(tmp_path / "nl"),
+            "--suggestions",
+            str(path),
+        ],
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "48 prompts, 1 with machine suggestions" in out
+    bundled = load_config(tmp_path / "nl", env={}).prompts[0].suggestion
+    assert bundled is not None and (bundled.agent, bundled.score) == ("gpt-4", 0.5)
+
+
+def test_generate_space_suggests_with_a_local_model(
+    tiny_model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator.cli import generate_space_command, run_command
+
+    code = run_command(
+        generate_space_command,
+        [
+            "--lang",
+            "nl",
+            "--prompts",
+            "sample",
+            "--out",
+            str(tmp_path / "nl"),
+            "--suggest-with",
+            tiny_model,
+        ],
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "48 with machine suggestions" in out
+    lines = (tmp_path / "nl" / "prompts.jsonl").read_text().splitlines()
+    assert all(json.loads(line)["suggestion"]["agent"] == tiny_model for line in lines)
+    code = run_command(
+        generate_space_command,
+        [
+            "--lang",
+            "ta",
+            "--prompts",
+            "sample",
+            "--out",
+            str(tmp_path / "ta"),
+            "--suggest-with",
+            tiny_model,
+        ],
+    )
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err == (
+        f"Error: the model {tiny_model!r} has no language code 'tam_Taml'; choose "
+        "another model or --suggestions FILE\n"
+    )
+    assert not (tmp_path / "ta").exists()
