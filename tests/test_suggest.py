@@ -181,8 +181,9 @@ def test_an_unknown_model_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_suggestions_reach_the_space(tiny_model: str, tmp_path: Path) -> None:
-    from generator.render import SpaceOptions, render_space
     from mpep_space.config import load_config
+
+    from generator.render import SpaceOptions, render_space
 
     sample = load_prompts("sample")
     suggestions = suggest_with_model(
@@ -204,8 +205,9 @@ def test_suggestions_reach_the_space(tiny_model: str, tmp_path: Path) -> None:
 def test_generate_space_bundles_a_suggestions_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from generator.cli import generate_space_command, run_command
     from mpep_space.config import load_config
+
+    from generator.cli import generate_space_command, run_command
 
     first = load_prompts("sample")[0]
     path = tmp_path / "s.jsonl"
