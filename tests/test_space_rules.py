@@ -317,3 +317,28 @@ def test_twenty_threads_writing_lose_nothing(space: h.Space) -> None:
     assert len(lines) == 48
     assert all(parse_event(line).kind == "translation" for line in lines)
     assert len(read_logs(space.store.events_dir.glob("*.jsonl")).events) == 48
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: (d / "prompts.jsonl").unlink(), "invalid space_config.json or prompts.jsonl"),
+        (lambda d: (d / "space_config.json").write_text('{"schema": 1}'), "missing key 'language'"),
+        (
+            lambda d: (d / "space_config.json").write_text('{"schema": 1, "colour": 1}'),
+            "unknown key 'colour'",
+        ),
+        (
+            lambda d: (d / "prompts.jsonl").write_text('{"id": "1", "prompt": "x", "extra": 1}\n'),
+            "prompts.jsonl: line 1: unknown key 'extra'",
+        ),
+    ],
+)
+def test_a_broken_bundle_is_one_clear_config_error(
+    space_dir: Path, change: object, message: str
+) -> None:
+    from mpep_space.config import ConfigError
+
+    change(space_dir)  # type: ignore[operator]
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(space_dir, env={})

@@ -162,8 +162,22 @@ def _env_list(value: str) -> tuple[str, ...]:
 
 def load_config(space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None) -> SpaceConfig:
     """Read the bundled files and apply ``MPEP_REVIEWERS`` / ``MPEP_SYNC_REPO`` /
-    ``MPEP_LEASE_MINUTES`` from the environment."""
-    env = os.environ if env is None else env
+    ``MPEP_LEASE_MINUTES`` from the environment.
+
+    Any problem with the files is a :class:`ConfigError` naming the file.
+    """
+    try:
+        return _load_config(space_dir, os.environ if env is None else env)
+    except ConfigError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        what = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise ConfigError(
+            f"{space_dir}: invalid {CONFIG_FILE} or {PROMPTS_FILE} ({what})"
+        ) from None
+
+
+def _load_config(space_dir: Path, env: Mapping[str, str]) -> SpaceConfig:
     path = space_dir / CONFIG_FILE
     try:
         data = _closed(path.name, json.loads(path.read_text(encoding="utf-8")), _CONFIG_KEYS)
