@@ -3,6 +3,8 @@
 ``build_demo`` only lays out components and connects them to handlers; every
 rule lives in :mod:`handlers` and :mod:`rules`. The same handlers are exposed
 as named API endpoints (``/next_prompt``, ``/submit_translation``, ...).
+The ``render_*`` helpers turn handler results into HTML or Markdown; anything
+that came from a person (prompt text, names, comments) is escaped there.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 import html
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from . import handlers as h
 from .auth import AuthMode, detect
@@ -26,27 +29,67 @@ from .sync import SyncSettings, make_api, restore, stage_bundle, start_sync
 
 log = logging.getLogger("mpep_space")
 
+
+def _image_as_text(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """A markdown image shows as text: the page loads nothing a prompt points at."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    shown = f"[image: {token.content} → {src}]"
+    return f"<span class='mpep-image'>{html.escape(shown)}</span>"
+
+
+def _link_in_new_tab(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """Links in a prompt open elsewhere, so following one never loses a draft."""
+    tokens[idx].attrSet("target", "_blank")
+    tokens[idx].attrSet("rel", "noopener noreferrer nofollow")
+    return str(self.renderToken(tokens, idx, options, env))
+
+
 # Raw HTML in a prompt is shown as text: prompts are data, never markup that runs.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+_MARKDOWN.add_render_rule("image", _image_as_text)
+_MARKDOWN.add_render_rule("link_open", _link_in_new_tab)
 
 CSS = """
+#banner { background: var(--color-accent-soft); border: 1px solid var(--color-accent);
+  border-radius: 8px; padding: 0.5em 1em; }
+#whoami { text-align: right; }
 #source, #review-source { border: 1px solid var(--border-color-primary); border-radius: 8px;
-  padding: 0.75em 1em; max-height: 32em; overflow: auto; }
+  padding: 0.75em 1em; max-height: 32em; overflow: auto; font-size: var(--text-lg);
+  line-height: 1.5; }
 #source pre, #review-source pre { white-space: pre-wrap; }
+#rejection:has(.md:empty), #glossary-matches:has(.md:empty), #qa:has(.prose:empty),
+#review-qa:has(.prose:empty) { display: none; }
+.mpep-image { font-family: var(--font-mono); color: var(--body-text-color-subdued); }
+.mpep-notice { border-left: 4px solid #f59e0b; padding: 0.25em 0.75em;
+  background: var(--background-fill-secondary); }
 .mpep-bar { display: flex; height: 1.6em; border-radius: 6px; overflow: hidden;
   background: var(--neutral-200); margin: 0.5em 0; }
 .mpep-bar span { display: block; height: 100%; }
 .mpep-counts { display: flex; flex-wrap: wrap; gap: 0.5em 1.5em; }
 .mpep-counts b { font-size: 1.4em; }
+.mpep-legend { display: flex; flex-wrap: wrap; gap: 0.25em 1.25em; font-size: var(--text-sm); }
+.mpep-legend i { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px;
+  margin-right: 0.35em; vertical-align: -0.05em; }
 .mpep-qa li.error { color: #b91c1c; } .mpep-qa li.warning { color: #a16207; }
+#hall-of-fame td, #hall-of-fame th { padding: 0.25em 1em 0.25em 0; text-align: left; }
 """
-BAR_COLOURS = {"done": "#16a34a", "awaiting_review": "#f59e0b", "rejected": "#ef4444",
-               "flagged": "#6b7280"}
+BAR_COLOURS = {
+    "done": "#16a34a",
+    "awaiting_review": "#f59e0b",
+    "rejected": "#ef4444",
+    "flagged": "#6b7280",
+}
 
 
 def render_markdown(text: str) -> str:
-    """Prompt text as safe HTML: markdown rendered, raw HTML escaped."""
+    """Prompt text as safe HTML: markdown rendered, raw HTML escaped, images as text."""
     return _MARKDOWN.render(text)
+
+
+def render_source(text: str) -> str:
+    """The English source panel: safe markdown, marked as English and left-to-right."""
+    return f"<div lang='en' dir='ltr'>{render_markdown(text)}</div>"
 
 
 def render_findings(findings: list[dict[str, str]]) -> str:
@@ -60,11 +103,32 @@ def render_findings(findings: list[dict[str, str]]) -> str:
     return f"<ul class='mpep-qa'>{items}</ul>"
 
 
+def render_rejection(rejection: Mapping[str, str] | None) -> str:
+    """The reviewer's comment on this user's earlier, rejected translation."""
+    if not rejection:
+        return ""
+    return (
+        "<div class='mpep-notice'><b>An earlier translation was rejected</b> by "
+        f"{html.escape(rejection['reviewer'])}: {html.escape(rejection['comment'])}</div>"
+    )
+
+
+def render_identity(user: str | None) -> str:
+    """Who is signed in (password mode)."""
+    if not user:
+        return ""
+    return f"Signed in as **{html.escape(user)}**"
+
+
 def render_progress(data: Mapping[str, Any]) -> str:
     total = max(int(data["total"]), 1)
     parts = "".join(
         f"<span title='{key.replace('_', ' ')}: {data[key]}' "
         f"style='width:{100 * int(data[key]) / total:.2f}%;background:{colour}'></span>"
+        for key, colour in BAR_COLOURS.items()
+    )
+    legend = "".join(
+        f"<span><i style='background:{colour}'></i>{key.replace('_', ' ')}</span>"
         for key, colour in BAR_COLOURS.items()
     )
     counts = "".join(
@@ -74,7 +138,7 @@ def render_progress(data: Mapping[str, Any]) -> str:
     pct = 100 * int(data["done"]) / total
     return (
         f"<div class='mpep-counts'>{counts}</div><div class='mpep-bar'>{parts}</div>"
-        f"<p>{pct:.1f}% done</p>"
+        f"<div class='mpep-legend'>{legend}</div><p>{pct:.1f}% done</p>"
     )
 
 
@@ -92,13 +156,22 @@ def render_hall_of_fame(data: Mapping[str, Any], limit: int = 50) -> str:
     )
 
 
-def render_glossary(entries: list[dict[str, str]]) -> str:
+def render_glossary(entries: list[dict[str, str]], title: str = "Glossary for this prompt") -> str:
     if not entries:
         return ""
-    rows = "".join(
-        f"| {e['term']} | {e['translation']} | {e.get('note', '')} |\n" for e in entries
+    rows = "".join(f"| {e['term']} | {e['translation']} | {e.get('note', '')} |\n" for e in entries)
+    return f"**{title}**\n\n| English | Agreed translation | Note |\n|---|---|---|\n{rows}"
+
+
+def render_guidelines(config: SpaceConfig) -> str:
+    """The language's guidelines and its whole glossary, as Markdown."""
+    glossary = render_glossary(
+        [{"term": g.term, "translation": g.translation, "note": g.note} for g in config.glossary],
+        title="Glossary",
     )
-    return "**Glossary for this prompt**\n\n| English | Agreed translation | Note |\n|---|---|---|\n" + rows
+    return "\n\n".join(
+        part for part in (config.guidelines or "No guidelines yet.", glossary) if part
+    )
 
 
 @dataclass
@@ -170,8 +243,17 @@ def add_api_endpoints(w: Wiring) -> None:
     def noop() -> dict:
         return h.noop()
 
-    for fn in (next_prompt, submit_translation, check_translation, skip, flag, next_review,
-               submit_review, progress, noop):
+    for fn in (
+        next_prompt,
+        submit_translation,
+        check_translation,
+        skip,
+        flag,
+        next_review,
+        submit_review,
+        progress,
+        noop,
+    ):
         gr.api(fn, api_name=fn.__name__)
 
 
@@ -182,83 +264,145 @@ def build_demo(space: h.Space, mode: AuthMode, notes: list[str] | None = None) -
     lang = config.language
     title = f"MPEP · {lang.name} ({lang.native_name})"
     with gr.Blocks(title=title) as demo:
-        with gr.Row():
-            gr.Markdown(f"# {html.escape(title)}\nTranslate English prompts into {lang.name} "
-                        "for the Multilingual Prompt Evaluation Project.")
+        with gr.Row(equal_height=False):
+            gr.Markdown(
+                f"# {html.escape(title)}\nTranslate English prompts into {lang.name} "
+                "for the Multilingual Prompt Evaluation Project.",
+                elem_id="title",
+            )
             if mode.kind == "oauth":
-                gr.LoginButton()
+                gr.LoginButton(size="md", scale=0, min_width=240)
+            elif mode.kind == "password":
+                with gr.Column(scale=0, min_width=200, elem_id="account"):
+                    whoami = gr.Markdown(elem_id="whoami")
+                    # Gradio's /logout ends only this browser's session with all_session=false.
+                    gr.Button(
+                        "Log out", link="logout?all_session=false", size="sm", elem_id="logout"
+                    )
+
+                def signed_in_as(request: gr.Request) -> str:
+                    return render_identity(w.user(request, None))
+
+                demo.load(signed_in_as, None, whoami, api_visibility="private")
         banner = " ".join([mode.banner, *(notes or [])]).strip()
         gr.Markdown(banner, visible=bool(banner), elem_id="banner")
         with gr.Tabs():
             with gr.Tab("Translate", id="translate"):
                 _translate_tab(w, demo)
-            with gr.Tab("Review", id="review"):
-                _review_tab(w)
-            with gr.Tab("Progress", id="progress"):
-                _progress_tab(w, demo)
+            with gr.Tab("Review", id="review") as review_tab:
+                _review_tab(w, review_tab)
+            with gr.Tab("Progress", id="progress") as progress_tab:
+                _progress_tab(w, demo, progress_tab)
             with gr.Tab("Guidelines", id="guidelines"):
-                gr.Markdown(config.guidelines or "No guidelines yet.", elem_id="guidelines")
-                if config.glossary:
-                    gr.Markdown(render_glossary([
-                        {"term": g.term, "translation": g.translation, "note": g.note}
-                        for g in config.glossary
-                    ]).replace("Glossary for this prompt", "Glossary"))
+                gr.Markdown(render_guidelines(config), elem_id="guidelines")
         add_api_endpoints(w)
     return demo
 
 
 def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
-    rtl = w.space.config.language.is_rtl
+    config = w.space.config
+    rtl = config.language.is_rtl
     current = gr.State(None)
     shown_warnings = gr.State("")
     header = gr.Markdown(elem_id="prompt-header")
     with gr.Row(equal_height=False):
         with gr.Column():
             source = gr.HTML(elem_id="source")
-            with gr.Accordion("Raw text", open=False):
-                raw = gr.Textbox(show_label=False, interactive=False, lines=6, elem_id="raw")
-            with gr.Accordion("Machine suggestion", open=False, visible=True) as sugg_box:
-                suggestion = gr.Textbox(show_label=False, interactive=False, lines=4,
-                                        rtl=rtl, elem_id="suggestion")
-                use_suggestion = gr.Button("Start from the suggestion", size="sm")
+            with gr.Accordion("Raw text (to copy markdown and code)", open=False):
+                raw = gr.Textbox(
+                    label="Exactly as written",
+                    interactive=False,
+                    lines=6,
+                    max_lines=30,
+                    buttons=["copy"],
+                    elem_id="raw",
+                )
+            with gr.Accordion("Machine suggestion", open=True, visible=False) as sugg_box:
+                suggestion = gr.Textbox(
+                    show_label=False,
+                    interactive=False,
+                    lines=3,
+                    max_lines=20,
+                    rtl=rtl,
+                    elem_id="suggestion",
+                )
+                use_suggestion = gr.Button(
+                    "Start from the suggestion", size="sm", elem_id="use-suggestion"
+                )
             rejection = gr.Markdown(elem_id="rejection")
             glossary = gr.Markdown(elem_id="glossary-matches")
+            with gr.Accordion("Guidelines and glossary", open=False):
+                gr.Markdown(render_guidelines(config))
         with gr.Column():
-            text = gr.Textbox(label=f"Translation ({w.space.config.language.name})", lines=10,
-                              rtl=rtl, elem_id="translation")
+            text = gr.Textbox(
+                label=f"Translation ({config.language.name})",
+                lines=10,
+                max_lines=40,
+                rtl=rtl,
+                elem_id="translation",
+            )
             findings = gr.HTML(elem_id="qa")
             with gr.Row():
-                check_btn = gr.Button("Check", elem_id="check")
-                submit_btn = gr.Button("Submit", variant="primary", elem_id="submit")
-                skip_btn = gr.Button("Skip", elem_id="skip")
-                next_btn = gr.Button("Next prompt", elem_id="next")
+                submit_btn = gr.Button(
+                    "Submit", variant="primary", size="md", min_width=100, elem_id="submit"
+                )
+                check_btn = gr.Button("Check", size="md", min_width=100, elem_id="check")
+                skip_btn = gr.Button("Skip", size="md", min_width=100, elem_id="skip")
+                next_btn = gr.Button("Next prompt", size="md", min_width=100, elem_id="next")
+            status = gr.Markdown(elem_id="status")
             with gr.Accordion("Flag this prompt", open=False):
-                flag_kind = gr.Dropdown(["untranslatable", "offensive", "broken source"],
-                                        value="untranslatable", label="Why")
+                flag_kind = gr.Dropdown(
+                    ["untranslatable", "offensive", "broken source"],
+                    value="untranslatable",
+                    label="Why",
+                )
                 flag_detail = gr.Textbox(label="Details (optional)", elem_id="flag-detail")
                 flag_btn = gr.Button("Flag", variant="stop", elem_id="flag")
-    status = gr.Markdown(elem_id="status")
-    view = [current, shown_warnings, header, source, raw, sugg_box, suggestion, rejection,
-            glossary, text, findings]
+    view = [
+        current,
+        shown_warnings,
+        header,
+        source,
+        raw,
+        sugg_box,
+        suggestion,
+        rejection,
+        glossary,
+        text,
+        findings,
+    ]
 
     def show(payload: dict | None, message: str = "") -> tuple:
         if payload is None:
             done = "Nothing left for you to translate right now. Thank you!"
-            return (None, "", f"### {done}", "", "", gr.update(visible=False), "", "", "", "", "",
-                    message)
-        rej = payload["rejection"]
+            return (
+                None,
+                "",
+                f"### {done}",
+                "",
+                "",
+                gr.update(visible=False),
+                "",
+                "",
+                "",
+                "",
+                "",
+                message,
+            )
+        agent = payload["suggestion_agent"] or "model"
         return (
             payload,
             "",
-            f"### Prompt {payload['prompt_id']}\nReserved for you until "
+            f"### Prompt {html.escape(payload['prompt_id'])}\nReserved for you until "
             f"{payload['lease_expires'][11:16]} UTC (renewed while you work).",
-            render_markdown(payload["source"]),
+            render_source(payload["source"]),
             payload["source"],
-            gr.update(visible=payload["suggestion"] is not None,
-                      label=f"Machine suggestion ({payload['suggestion_agent'] or 'model'})"),
+            gr.update(
+                visible=payload["suggestion"] is not None,
+                label=f"Machine suggestion ({agent}): a starting point, check every word",
+            ),
             payload["suggestion"] or "",
-            (f"**An earlier translation was rejected** by {rej['reviewer']}: {rej['comment']}"
-             if rej else ""),
+            render_rejection(payload["rejection"]),
             render_glossary(payload["glossary"]),
             "",
             "",
@@ -274,19 +418,26 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
     def on_next(request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
         return load_next("", request, profile)
 
-    def on_check(payload: dict | None, draft: str, request: gr.Request,
-                 profile: gr.OAuthProfile | None) -> tuple[str, str]:
+    def on_check(
+        payload: dict | None, draft: str, request: gr.Request, profile: gr.OAuthProfile | None
+    ) -> tuple[str, str]:
         if not payload:
             return "", "Load a prompt first."
         try:
-            found = h.check_translation(w.space, w.user(request, profile),
-                                        payload["prompt_id"], draft)
+            found = h.check_translation(
+                w.space, w.user(request, profile), payload["prompt_id"], draft
+            )
         except h.Refusal as refusal:
             return "", f"**{refusal}**"
         return render_findings(found), ""
 
-    def on_submit(payload: dict | None, draft: str, warned_for: str, request: gr.Request,
-                  profile: gr.OAuthProfile | None) -> tuple:
+    def on_submit(
+        payload: dict | None,
+        draft: str,
+        warned_for: str,
+        request: gr.Request,
+        profile: gr.OAuthProfile | None,
+    ) -> tuple:
         user = w.user(request, profile)
         if not payload:
             return (*show(None, "Load a prompt first."),)
@@ -295,8 +446,11 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
             blocking = [f for f in found if f["severity"] == "error"]
             warnings = [f for f in found if f["severity"] == "warning"]
             if blocking or (warnings and warned_for != draft):
-                hint = ("Fix the errors to submit." if blocking
-                        else "Check the warnings; click Submit again to submit as it is.")
+                hint = (
+                    "Fix the errors to submit."
+                    if blocking
+                    else "Check the warnings; click Submit again to submit as it is."
+                )
                 keep = list(show(payload, f"**{hint}**"))
                 keep[1] = "" if blocking else draft
                 keep[9] = draft
@@ -307,11 +461,13 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
             keep = list(show(payload, f"**{refusal}**"))
             keep[9] = draft
             return tuple(keep)
-        return load_next(f"Saved your translation of prompt {payload['prompt_id']}. Thank you!",
-                         request, profile)
+        return load_next(
+            f"Saved your translation of prompt {payload['prompt_id']}. Thank you!", request, profile
+        )
 
-    def on_skip(payload: dict | None, request: gr.Request,
-                profile: gr.OAuthProfile | None) -> tuple:
+    def on_skip(
+        payload: dict | None, request: gr.Request, profile: gr.OAuthProfile | None
+    ) -> tuple:
         if payload:
             try:
                 h.skip(w.space, w.user(request, profile), payload["prompt_id"])
@@ -319,8 +475,13 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
                 return show(payload, f"**{refusal}**")
         return load_next("Skipped.", request, profile)
 
-    def on_flag(payload: dict | None, kind: str, detail: str, request: gr.Request,
-                profile: gr.OAuthProfile | None) -> tuple:
+    def on_flag(
+        payload: dict | None,
+        kind: str,
+        detail: str,
+        request: gr.Request,
+        profile: gr.OAuthProfile | None,
+    ) -> tuple:
         if not payload:
             return show(None, "Load a prompt first.")
         reason = f"{kind}: {detail.strip()}" if detail.strip() else kind
@@ -341,82 +502,137 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
     demo.load(on_next, None, outputs, **private)
 
 
-def _review_tab(w: Wiring) -> None:
+def _review_tab(w: Wiring, tab: gr.Tab) -> None:
     rtl = w.space.config.language.is_rtl
     current = gr.State(None)
-    header = gr.Markdown(elem_id="review-header")
-    with gr.Row(equal_height=False):
-        source = gr.HTML(elem_id="review-source")
-        with gr.Column():
-            text = gr.Textbox(label="Translation", interactive=False, lines=10, rtl=rtl,
-                              elem_id="review-text")
-            notes = gr.HTML(elem_id="review-qa")
-    comment = gr.Textbox(label="Comment (required to reject; the translator sees it)",
-                         elem_id="review-comment")
-    edited = gr.Textbox(label="Edited text (for Edit & approve)", lines=6, rtl=rtl,
-                        elem_id="review-edited")
-    with gr.Row():
-        load_btn = gr.Button("Next translation to review", elem_id="review-next")
-        approve_btn = gr.Button("Approve", variant="primary", elem_id="approve")
-        edit_btn = gr.Button("Edit & approve", elem_id="edit-approve")
-        reject_btn = gr.Button("Reject", variant="stop", elem_id="reject")
+    with gr.Row(equal_height=True):
+        header = gr.Markdown(elem_id="review-header")
+        load_btn = gr.Button(
+            "Load a translation to review",
+            size="md",
+            scale=0,
+            min_width=260,
+            elem_id="review-next",
+        )
     status = gr.Markdown(elem_id="review-status")
-    outputs = [current, header, source, text, notes, comment, edited, status]
+    with gr.Column(visible=False) as panel:
+        with gr.Row(equal_height=False):
+            with gr.Column():
+                gr.Markdown("**English source**")
+                source = gr.HTML(elem_id="review-source")
+            with gr.Column():
+                text = gr.Textbox(
+                    label="Translation",
+                    interactive=False,
+                    lines=8,
+                    max_lines=40,
+                    rtl=rtl,
+                    elem_id="review-text",
+                )
+                notes = gr.HTML(elem_id="review-qa")
+        comment = gr.Textbox(
+            label="Comment (required to reject; the translator sees it)",
+            lines=2,
+            elem_id="review-comment",
+        )
+        with gr.Row():
+            approve_btn = gr.Button("Approve", variant="primary", elem_id="approve")
+            reject_btn = gr.Button("Reject", variant="stop", elem_id="reject")
+        with gr.Accordion("Edit, then approve", open=False):
+            edited = gr.Textbox(
+                label="Edited text (both texts are kept, with who wrote which)",
+                lines=6,
+                max_lines=40,
+                rtl=rtl,
+                elem_id="review-edited",
+            )
+            edit_btn = gr.Button("Edit & approve", elem_id="edit-approve")
+    outputs = [current, header, source, text, notes, comment, edited, status, panel]
 
-    def show(payload: dict | None, message: str = "") -> tuple:
+    def show(payload: dict | None, message: str = "", *, heading: str = "") -> tuple:
         if payload is None:
-            return (None, "### Nothing to review right now.", "", "", "", "", "", message)
-        unchanged = ("<p><b>⚠ This is the machine suggestion, unchanged.</b> Read it closely.</p>"
-                     if payload["suggestion_unchanged"] else "")
+            heading = heading or "### Nothing to review right now."
+            return (None, heading, "", "", "", "", "", message, gr.update(visible=False))
+        unchanged = (
+            "<p><b>⚠ This is the machine suggestion, unchanged.</b> Read it closely.</p>"
+            if payload["suggestion_unchanged"]
+            else ""
+        )
         return (
             payload,
-            f"### Prompt {payload['prompt_id']}, translated by {payload['translator']}",
-            render_markdown(payload["source"]),
+            f"### Prompt {html.escape(payload['prompt_id'])}, translated by "
+            f"{html.escape(payload['translator'])}",
+            render_source(payload["source"]),
             payload["text"],
             unchanged + render_findings(payload["qa"]),
             "",
             payload["text"],
             message,
+            gr.update(visible=True),
         )
 
     def load(message: str, request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
         try:
             return show(h.next_review(w.space, w.user(request, profile)), message)
         except h.Refusal as refusal:
-            return show(None, f"**{refusal}**")
+            return show(None, f"**{refusal}**", heading="### Reviewing is for reviewers")
 
     def on_load(request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
         return load("", request, profile)
 
+    def on_open(
+        payload: dict | None, request: gr.Request, profile: gr.OAuthProfile | None
+    ) -> tuple:
+        """Opening the tab loads a translation, unless one is already on screen."""
+        if payload:
+            return tuple(gr.skip() for _ in outputs)
+        return load("", request, profile)
+
     def decide(verdict: str, use_edit: bool) -> Callable[..., tuple]:
-        def on_click(payload: dict | None, note: str, edit: str, request: gr.Request,
-                     profile: gr.OAuthProfile | None) -> tuple:
+        def on_click(
+            payload: dict | None,
+            note: str,
+            edit: str,
+            request: gr.Request,
+            profile: gr.OAuthProfile | None,
+        ) -> tuple:
             if not payload:
                 return show(None, "Load a translation first.")
             try:
-                h.submit_review(w.space, w.user(request, profile), payload["translation_id"],
-                                verdict, note, edit if use_edit else "")
+                h.submit_review(
+                    w.space,
+                    w.user(request, profile),
+                    payload["translation_id"],
+                    verdict,
+                    note,
+                    edit if use_edit else "",
+                )
             except h.Refusal as refusal:
                 keep = list(show(payload, f"**{refusal}**"))
                 keep[5], keep[6] = note, edit
                 return tuple(keep)
             done = "Approved" if verdict == "approve" else "Rejected"
-            return load(f"{done} the translation of prompt {payload['prompt_id']}.", request,
-                        profile)
+            return load(
+                f"{done} the translation of prompt {payload['prompt_id']}.", request, profile
+            )
+
         return on_click
 
     private: dict[str, Any] = {"api_visibility": "private"}
+    tab.select(on_open, [current], outputs, **private)
     load_btn.click(on_load, None, outputs, **private)
     approve_btn.click(decide("approve", False), [current, comment, edited], outputs, **private)
     edit_btn.click(decide("approve", True), [current, comment, edited], outputs, **private)
     reject_btn.click(decide("reject", False), [current, comment, edited], outputs, **private)
 
 
-def _progress_tab(w: Wiring, demo: gr.Blocks) -> None:
+def _progress_tab(w: Wiring, demo: gr.Blocks, tab: gr.Tab) -> None:
+    with gr.Row(equal_height=True):
+        gr.Markdown("### Progress")
+        refresh = gr.Button("Refresh", size="sm", scale=0, min_width=100, elem_id="refresh")
     summary = gr.HTML(elem_id="progress-summary")
     gr.Markdown("### Hall of fame")
     fame = gr.HTML(elem_id="hall-of-fame-box")
-    refresh = gr.Button("Refresh", size="sm", elem_id="refresh")
     timer = gr.Timer(15)
 
     def on_refresh() -> tuple[str, str]:
@@ -424,9 +640,8 @@ def _progress_tab(w: Wiring, demo: gr.Blocks) -> None:
         return render_progress(data), render_hall_of_fame(data)
 
     private: dict[str, Any] = {"api_visibility": "private"}
-    refresh.click(on_refresh, None, [summary, fame], **private)
-    timer.tick(on_refresh, None, [summary, fame], **private)
-    demo.load(on_refresh, None, [summary, fame], **private)
+    for event in (refresh.click, timer.tick, demo.load, tab.select):
+        event(on_refresh, None, [summary, fame], **private)
 
 
 # -- entry point -----------------------------------------------------------------------
@@ -440,15 +655,17 @@ class Running:
     scheduler: Any = None
 
 
-def prepare(space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None,
-            hf_api: Any = None) -> tuple[h.Space, AuthMode, list[str], Any]:
+def prepare(
+    space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None, hf_api: Any = None
+) -> tuple[h.Space, AuthMode, list[str], Any]:
     """Load config, open the store, restore from the Hub and start syncing."""
     env = os.environ if env is None else env
     config: SpaceConfig = load_config(space_dir, env)
     mode = detect(env)
     data_dir = Path(env.get("MPEP_DATA_DIR") or space_dir / "data")
-    store = Store(data_dir, config.prompt_ids, config.rules,
-                  lease_seconds=config.lease_minutes * 60)
+    store = Store(
+        data_dir, config.prompt_ids, config.rules, lease_seconds=config.lease_minutes * 60
+    )
     stage_bundle(space_dir, data_dir)
     notes: list[str] = []
     scheduler = None
@@ -459,17 +676,26 @@ def prepare(space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None,
             restore(store, settings, api)
         except Exception as exc:  # the Hub may be down: serve anyway, say so
             log.error("restore from %s failed: %s", settings.repo_id, exc)
-            notes.append(f"Could not restore from {settings.repo_id} ({exc}); "
-                         "progress may be incomplete until it is reachable.")
+            notes.append(
+                f"Could not restore from {settings.repo_id} ({exc}); "
+                "progress may be incomplete until it is reachable."
+            )
         scheduler = start_sync(store, settings, api)
     elif settings is not None:
-        notes.append(f"MPEP_SYNC_REPO is {settings.repo_id} but there is no HF_TOKEN: "
-                     "work is only kept on this machine.")
+        notes.append(
+            f"MPEP_SYNC_REPO is {settings.repo_id} but there is no HF_TOKEN: "
+            "work is only kept on this machine."
+        )
     return h.Space(config, store), mode, notes, scheduler
 
 
-def run(space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None, hf_api: Any = None,
-        *, block: bool = True) -> Running:
+def run(
+    space_dir: Path = SPACE_DIR,
+    env: Mapping[str, str] | None = None,
+    hf_api: Any = None,
+    *,
+    block: bool = True,
+) -> Running:
     """Start the Space. ``block=False`` returns once it serves (for tests)."""
     env = os.environ if env is None else env
     space, mode, notes, scheduler = prepare(space_dir, env, hf_api)

@@ -1,0 +1,366 @@
+"""The generated translation Space in a real browser (issue 3).
+
+Playwright for Python drives Debian's Chromium (``/usr/bin/chromium``; no
+``playwright install``) against Spaces rendered into tmp dirs and started with
+``python app.py`` in password mode (``MPEP_USERS``; rita reviews). Each Space
+starts once per module; tests that share one read the counts they change from
+the API first, so they do not depend on running in order.
+
+Every wait is an ``expect(...)`` with a bounded timeout; nothing sleeps.
+Set ``MPEP_SCREENSHOTS=<dir>`` to keep screenshots of the tabs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import SpaceProcess, client, render
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from generator.languages import get_language
+from generator.prompts import load_prompts
+from generator.render import render_space
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path(os.environ.get("MPEP_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 20_000  # the longest any single expect() waits
+FRESH_MS = 10_000  # shorter than the Progress tab's 15 s timer: opening the tab must refresh it
+USERS = ("alice", "bob", "carol", "rita")
+SUGGESTION_AGENT = "nllb-test"
+XSS_PROMPT = (
+    "# Greeting card\n\n"
+    'Write a **short** note for a card with <img src=x onerror="window.__xss=1"> and '
+    "<script>window.__xss=2</script> left exactly as they are.\n\n"
+    "- Address it to {{ user.name }}\n"
+    "- Keep ${window.__xss=3} and `code` unchanged\n"
+    "- See [the docs](javascript:window.__xss=4) and ![logo](http://203.0.113.9/logo.png)\n"
+)
+
+
+# -- browser -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; a missing browser fails the tests, never skips them."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"{CHROMIUM} not found: install it with `apt-get install -y chromium` "
+            "(`playwright install` is neither possible nor needed here)",
+            pytrace=False,
+        )
+    expect.set_options(timeout=WAIT_MS)  # for every expect() below
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, timeout=60_000
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
+    """Factory of fresh browser contexts (one per person), closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> BrowserContext:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(context: BrowserContext, url: str, user: str) -> Page:
+    """Open the Space and log in through Gradio's login page; wait for the Translate tab."""
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("username").fill(user)
+    page.get_by_label("password").fill(f"{user}-pw")
+    page.get_by_role("button", name="Login").click()
+    expect(page.locator("#prompt-header")).to_contain_text(re.compile(r"Prompt \S|Nothing left"))
+    return page
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    expect(page.get_by_role("tab", name=name, selected=True)).to_be_visible()
+
+
+def screenshot(page: Page, name: str) -> None:
+    folder = os.environ.get("MPEP_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def shown_prompt_id(page: Page) -> str:
+    match = re.search(r"Prompt (\S+)", page.locator("#prompt-header").inner_text())
+    assert match, page.locator("#prompt-header").inner_text()
+    return match.group(1)
+
+
+def submit(page: Page, text: str) -> str:
+    """Type a translation and submit it, confirming once if the UI shows warnings."""
+    prompt_id = shown_prompt_id(page)
+    page.locator("#translation textarea").fill(text)
+    page.locator("#submit").click()
+    status = page.locator("#status")
+    saved = f"Saved your translation of prompt {prompt_id}"
+    expect(status).to_contain_text(re.compile(f"{re.escape(saved)}|Submit again"))
+    if "Submit again" in status.inner_text():
+        page.locator("#submit").click()
+    expect(status).to_contain_text(saved)
+    return prompt_id
+
+
+# -- Spaces ------------------------------------------------------------------------------
+
+
+def space_env(root: Path) -> dict[str, str]:
+    """Password mode with alice/bob/carol/rita, hermetic like conftest's ``hermetic_env``."""
+    home = root / "home"
+    users = root / "users.txt"
+    users.write_text("".join(f"{user}:{user}-pw\n" for user in USERS), encoding="utf-8")
+    env = dict(os.environ)
+    for name in ("SPACE_ID", "SYSTEM", "MPEP_SYNC_REPO", "MPEP_REVIEWERS", "MPEP_DATA_DIR"):
+        env.pop(name, None)
+    env.update(
+        HOME=str(home),
+        HF_HOME=str(home / "hf"),
+        GRADIO_TEMP_DIR=str(home / "gradio"),
+        HF_TOKEN="",
+        HF_HUB_OFFLINE="1",
+        HF_HUB_DISABLE_TELEMETRY="1",
+        GRADIO_ANALYTICS_ENABLED="False",
+        MPEP_USERS=str(users),
+        MPEP_REVIEWERS="rita",
+        MPEP_DATA_DIR=str(root / "data"),
+    )
+    return env
+
+
+def serve(space_dir: Path, root: Path) -> Iterator[SpaceProcess]:
+    space = SpaceProcess(space_dir, space_env(root), root / "space.log")
+    try:
+        space.start(timeout=90)
+    except Exception:
+        space.kill()
+        pytest.fail(f"the Space did not start:\n{space.output()[-3000:]}", pytrace=False)
+    yield space
+    space.kill()
+
+
+@pytest.fixture(scope="module")
+def dutch_space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpaceProcess]:
+    root = tmp_path_factory.mktemp("browser-nl")
+    yield from serve(render(root, "nl"), root)
+
+
+@pytest.fixture(scope="module")
+def arabic_space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpaceProcess]:
+    """Arabic, every prompt with a machine suggestion."""
+    root = tmp_path_factory.mktemp("browser-ar")
+    prompts = load_prompts("sample")
+    suggestions = {
+        p.id: {
+            "text": f"اقتراح آلي للنص {p.id}",
+            "agent": SUGGESTION_AGENT,
+            "score": 0.9,
+            "type": "model",
+        }
+        for p in prompts
+    }
+    space_dir = render_space(
+        get_language("ar"), prompts, root / "space-ar", suggestions=suggestions
+    )
+    yield from serve(space_dir, root)
+
+
+@pytest.fixture(scope="module")
+def hostile_space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpaceProcess]:
+    """One prompt full of markup that must show as text."""
+    root = tmp_path_factory.mktemp("browser-xss")
+    source = root / "hostile.jsonl"
+    source.write_text(json.dumps({"prompt": XSS_PROMPT, "row_idx": 7}) + "\n", encoding="utf-8")
+    space_dir = render_space(get_language("nl"), load_prompts(source), root / "space-xss")
+    yield from serve(space_dir, root)
+
+
+def event_lines(space: SpaceProcess) -> int:
+    events = Path(space.env["MPEP_DATA_DIR"]) / "events"
+    return sum(len(f.read_bytes().splitlines()) for f in events.glob("*.jsonl"))
+
+
+def record_requests(context: BrowserContext) -> list[str]:
+    """Every URL any page of ``context`` requests from now on."""
+    urls: list[str] = []
+    context.on("request", lambda request: urls.append(request.url))
+    return urls
+
+
+def outside(urls: list[str]) -> list[str]:
+    return [
+        u
+        for u in urls
+        if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).hostname != "127.0.0.1"
+    ]
+
+
+# -- tests -------------------------------------------------------------------------------
+
+
+def test_translator_logs_in_translates_and_sees_progress(
+    dutch_space: SpaceProcess, new_context: Callable[[], BrowserContext]
+) -> None:
+    before = client(dutch_space.url, "alice").predict(api_name="/progress")
+    context = new_context()
+    requests = record_requests(context)
+    page = log_in(context, dutch_space.url, "alice")
+
+    expect(page.locator("#source")).not_to_be_empty()
+    expect(page.locator("#translation textarea")).to_have_value("")
+    screenshot(page, "translate")
+    submit(page, "Een bakkerij verkoopt croissants voor $2,35 per stuk. Laat je berekening zien.")
+    expect(page.locator("#prompt-header")).to_contain_text("Prompt")  # the next one is served
+
+    open_tab(page, "Progress")
+    translated = page.locator("#count-translated")
+    expect(translated).to_have_text(str(before["translated"] + 1), timeout=FRESH_MS)
+    expect(page.locator("#count-total")).to_have_text(str(before["total"]))
+    expect(page.locator("#hall-of-fame")).to_contain_text("alice")
+    screenshot(page, "progress")
+
+    assert requests, "no requests were recorded"
+    assert outside(requests) == []
+
+
+def test_reviewer_refuses_an_empty_rejection_then_approves(
+    dutch_space: SpaceProcess, new_context: Callable[[], BrowserContext]
+) -> None:
+    bob = client(dutch_space.url, "bob")
+    prompt = bob.predict(api_name="/next_prompt")
+    bob.predict(prompt["prompt_id"], "Een vertaling door Bob.", api_name="/submit_translation")
+    before = bob.predict(api_name="/progress")
+    assert before["awaiting_review"] >= 1
+
+    page = log_in(new_context(), dutch_space.url, "rita")
+    open_tab(page, "Review")
+    page.locator("#review-next").click()
+    header = page.locator("#review-header")
+    expect(header).to_contain_text("translated by")
+    expect(page.locator("#review-source")).not_to_be_empty()
+    expect(page.locator("#review-text textarea")).not_to_have_value("")
+    screenshot(page, "review")
+
+    lines = event_lines(dutch_space)
+    page.locator("#reject").click()
+    expect(page.locator("#review-status")).to_contain_text("The comment is empty")
+    assert event_lines(dutch_space) == lines
+    assert bob.predict(api_name="/progress") == before
+    expect(header).to_contain_text("translated by")  # still on the same translation
+
+    reviewed = re.search(r"Prompt (\S+),", header.inner_text())
+    assert reviewed
+    page.locator("#approve").click()
+    expect(page.locator("#review-status")).to_contain_text(
+        f"Approved the translation of prompt {reviewed.group(1)}"
+    )
+    assert event_lines(dutch_space) == lines + 1
+
+    open_tab(page, "Progress")
+    expect(page.locator("#count-done")).to_have_text(str(before["done"] + 1), timeout=FRESH_MS)
+    expect(page.locator("#hall-of-fame")).to_contain_text("rita")
+
+
+def test_a_translator_cannot_use_the_review_tab_and_can_log_out(
+    dutch_space: SpaceProcess, new_context: Callable[[], BrowserContext]
+) -> None:
+    page = log_in(new_context(), dutch_space.url, "carol")
+    open_tab(page, "Review")
+    page.locator("#review-next").click()
+    expect(page.locator("#review-status")).to_contain_text("carol is not a reviewer")
+    expect(page.locator("#approve")).to_be_hidden()
+
+    expect(page.locator("#whoami")).to_contain_text("Signed in as carol")
+    page.locator("#logout").click()
+    expect(page.get_by_role("button", name="Login")).to_be_visible()
+
+
+def test_arabic_translation_box_is_right_to_left(
+    arabic_space: SpaceProcess, new_context: Callable[[], BrowserContext]
+) -> None:
+    page = log_in(new_context(), arabic_space.url, "alice")
+    expect(page.locator("#translation textarea")).to_have_css("direction", "rtl")
+    expect(page.locator("#suggestion textarea")).to_have_css("direction", "rtl")
+    expect(page.locator("#source")).to_have_css("direction", "ltr")  # the English source
+    screenshot(page, "translate-ar")
+
+
+def test_machine_suggestion_is_shown_but_not_prefilled(
+    arabic_space: SpaceProcess, new_context: Callable[[], BrowserContext]
+) -> None:
+    page = log_in(new_context(), arabic_space.url, "bob")
+    expected = f"اقتراح آلي للنص {shown_prompt_id(page)}"
+    expect(page.locator("#suggestion textarea")).to_have_value(expected)
+    expect(page.get_by_text(f"Machine suggestion ({SUGGESTION_AGENT})")).to_be_visible()
+    expect(page.locator("#translation textarea")).to_have_value("")
+
+    page.get_by_role("button", name="Start from the suggestion").click()
+    expect(page.locator("#translation textarea")).to_have_value(expected)
+
+
+def test_prompt_markup_shows_as_text_and_runs_nothing(
+    hostile_space: SpaceProcess, new_context: Callable[[], BrowserContext]
+) -> None:
+    context = new_context()
+    requests = record_requests(context)
+    page = log_in(context, hostile_space.url, "alice")
+    source = page.locator("#source")
+    for visible in (
+        '<img src=x onerror="window.__xss=1">',
+        "<script>window.__xss=2</script>",
+        "{{ user.name }}",
+        "${window.__xss=3}",
+    ):
+        expect(source).to_contain_text(visible)
+    expect(source.locator("strong")).to_have_text("short")  # markdown is still rendered
+    expect(source.locator("h1")).to_have_text("Greeting card")
+    expect(source.locator("img")).to_have_count(0)
+    expect(source.locator("script")).to_have_count(0)
+    expect(source.locator("a[href^='javascript']")).to_have_count(0)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    screenshot(page, "translate-xss")
+
+    alice = client(hostile_space.url, "alice")
+    alice.predict(
+        "7", "Schrijf een **kort** briefje voor een kaart.", api_name="/submit_translation"
+    )
+    review = log_in(new_context(), hostile_space.url, "rita")
+    open_tab(review, "Review")
+    review.locator("#review-next").click()
+    expect(review.locator("#review-source")).to_contain_text("<script>window.__xss=2</script>")
+    expect(review.locator("#review-source img")).to_have_count(0)
+    assert review.evaluate("typeof window.__xss") == "undefined"
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert outside(requests) == []
