@@ -95,6 +95,7 @@ def log_in(context: BrowserContext, url: str, user: str) -> Page:
     """Open the Space and log in through Gradio's login page; wait for the Translate tab."""
     page = context.new_page()
     page.goto(url)
+    expect(page.get_by_text("log in with the user name and password")).to_be_visible()
     page.get_by_label("username").fill(user)
     page.get_by_label("password").fill(f"{user}-pw")
     page.get_by_role("button", name="Login").click()

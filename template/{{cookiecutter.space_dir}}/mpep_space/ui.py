@@ -701,8 +701,13 @@ def run(
     space, mode, notes, scheduler = prepare(space_dir, env, hf_api)
     demo = build_demo(space, mode, notes)
     demo.queue(default_concurrency_limit=int(env.get("MPEP_CONCURRENCY") or 64))
+    lang = space.config.language
     _, url, _ = demo.launch(
         auth=list(mode.users) or None,
+        auth_message=(
+            f"MPEP · {html.escape(lang.name)} ({html.escape(lang.native_name)}): log in with "
+            "the user name and password your language leader gave you."
+        ),
         prevent_thread_lock=not block,
         max_threads=int(env.get("MPEP_MAX_THREADS") or 100),
         css=CSS,
