@@ -199,6 +199,10 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
     def start(self, timeout: float = 90.0) -> float:
         """Start the process and return the seconds until its first HTTP 200."""
         env = {**self.env, "GRADIO_SERVER_PORT": str(self.port), "GRADIO_SERVER_NAME": "127.0.0.1"}
@@ -236,6 +240,19 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) used so far by process ``pid`` (Linux ``/proc``), or by
+    this process when ``pid`` is None; NaN where it cannot be read."""
+    if pid is None:
+        usage = os.times()
+        return usage.user + usage.system
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return math.nan
 
 
 def run_timed(argv: Sequence[str], *, cwd: Path, env: dict[str, str]) -> float:
@@ -282,12 +299,15 @@ class GradioHTTP:
     ``gradio_client`` does) to send the access-token cookie. One instance per thread.
     """
 
-    def __init__(self, url: str, timeout: float = 60.0) -> None:
+    def __init__(self, url: str, timeout: float = 60.0, session_hash: str | None = None) -> None:
         parts = urllib.parse.urlsplit(url)
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port or 80
         self.timeout = timeout
         self.cookie = ""
+        # Browsers and gradio_client send one session hash per tab/client; without one,
+        # Gradio builds a fresh session state (a config of every component) per call.
+        self.session_hash = session_hash
         self._conn: http.client.HTTPConnection | None = None
 
     def _connection(self) -> http.client.HTTPConnection:
@@ -377,7 +397,10 @@ class GradioHTTP:
 
     def call(self, api_name: str, *args: Any) -> Any:
         """Call ``/api_name`` with ``args``; return its output or raise :class:`CallError`."""
-        answer = self.call_raw(api_name, json.dumps({"data": list(args)}))
+        body: dict[str, Any] = {"data": list(args)}
+        if self.session_hash:
+            body["session_hash"] = self.session_hash
+        answer = self.call_raw(api_name, json.dumps(body))
         if answer.status != 200:
             raise CallError(answer.status, f"HTTP {answer.status}", answer.body)
         if answer.event != "complete":

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -42,6 +43,7 @@ from bench.common import (  # noqa: E402
     CallError,
     GradioHTTP,
     Server,
+    cpu_seconds,
     hermetic_env,
     millis,
     percentile,
@@ -51,6 +53,7 @@ from bench.common import (  # noqa: E402
 )
 
 ENDPOINTS = ("next_prompt", "noop", "submit_translation")
+JOIN = "login + first call"
 TARGET_RATIO = 2.0
 
 
@@ -64,6 +67,8 @@ class Record:
     handed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     acknowledged: dict[str, str] = field(default_factory=dict)  # translation id -> user
     exhausted: int = 0
+    server_cpu: float = 0.0  # CPU seconds of the Space process during the run
+    client_cpu: float = 0.0  # CPU seconds of this load generator during the run
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def timing(self, endpoint: str, elapsed: float) -> None:
@@ -94,12 +99,18 @@ def translator(
     user: str,
     iterations: int,
     record: Record,
-    start: threading.Barrier,
+    barriers: tuple[threading.Barrier, threading.Barrier],
     deadline: float,
+    session: bool,
 ) -> None:
-    api = GradioHTTP(url)
+    join, start = barriers
+    api = GradioHTTP(url, session_hash=f"bench-{user}" if session else None)
     try:
+        join.wait()  # everyone logs in at once, as after an announcement
+        began = time.perf_counter()
         api.login(user, f"{user}-pw")
+        api.call("noop")  # the first call of a session builds its state
+        record.timing(JOIN, time.perf_counter() - began)
         start.wait()
         for _ in range(iterations):
             if time.monotonic() > deadline:
@@ -135,7 +146,8 @@ def translator(
             with record.lock:
                 record.acknowledged[result["translation_id"]] = user
     except Exception as exc:  # a login or barrier failure: count it, never hang the run
-        record.failure("login", exc)
+        record.failure(JOIN, exc)
+        join.abort()
         start.abort()
     finally:
         api.close()
@@ -168,14 +180,13 @@ def check_disk(events_dir: Path, record: Record) -> DiskCheck:
     )
 
 
-def run(
-    users: int, iterations: int, prompts: int, seed: int, max_seconds: float, workdir: Path
-) -> tuple[Record, DiskCheck, float]:
+def run(args: argparse.Namespace, workdir: Path) -> tuple[Record, DiskCheck, float]:
     from generator.languages import get_language
     from generator.prompts import load_prompts
     from generator.render import render_space
 
-    prompt_file = write_prompt_file(workdir / "prompts.jsonl", prompts, seed)
+    users, iterations = args.users, args.iterations
+    prompt_file = write_prompt_file(workdir / "prompts.jsonl", args.prompts, args.seed)
     space_dir = render_space(get_language("nl"), load_prompts(str(prompt_file)), workdir / "nl")
     names = [f"t{i:03d}" for i in range(users)]
     users_file = workdir / "users.txt"
@@ -184,6 +195,7 @@ def run(
     env = hermetic_env(
         workdir, MPEP_USERS=str(users_file), MPEP_REVIEWERS="rita", MPEP_DATA_DIR=str(data_dir)
     )
+    env.update(args.server_env)
     record = Record()
     with Server([PYTHON, "app.py"], space_dir, env, workdir / "space.log") as server:
         server.start()
@@ -194,30 +206,34 @@ def run(
         warm.call("progress")
         warm.call("check_translation", "1000", "Een zin in het Nederlands om op te warmen.")
         warm.close()
-        start = threading.Barrier(users + 1)
-        deadline = time.monotonic() + max_seconds
+        barriers = (threading.Barrier(users + 1), threading.Barrier(users + 1))
+        deadline = time.monotonic() + args.max_seconds
         threads = [
             threading.Thread(
                 target=translator,
-                args=(server.url, u, iterations, record, start, deadline),
+                args=(server.url, u, iterations, record, barriers, deadline, args.session),
                 daemon=True,
             )
             for u in names
         ]
         for thread in threads:
             thread.start()
-        start.wait(timeout=120)
+        barriers[0].wait(timeout=120)
+        barriers[1].wait(timeout=300)
         began = time.perf_counter()
+        server_cpu, client_cpu = cpu_seconds(server.pid), cpu_seconds()
         for thread in threads:
             thread.join(timeout=max(1.0, deadline - time.monotonic() + 60))
         wall = time.perf_counter() - began
+        record.server_cpu = cpu_seconds(server.pid) - server_cpu
+        record.client_cpu = cpu_seconds() - client_cpu
     return record, check_disk(data_dir / "events", record), wall
 
 
-def report(record: Record, disk: DiskCheck, wall: float, users: int, iterations: int) -> bool:
+def report(record: Record, disk: DiskCheck, wall: float, args: argparse.Namespace) -> bool:
     noop_p95 = percentile(record.latencies["noop"], 95)
     rows = []
-    for endpoint in ENDPOINTS:
+    for endpoint in (*ENDPOINTS, JOIN):
         lat = record.latencies[endpoint]
         p95 = percentile(lat, 95)
         ratio = p95 / noop_p95 if noop_p95 else float("nan")
@@ -226,10 +242,10 @@ def report(record: Record, disk: DiskCheck, wall: float, users: int, iterations:
             target, ok = f"<= {TARGET_RATIO:.1f}x", verdict(ratio <= TARGET_RATIO)
         rows.append(
             [
-                f"/{endpoint}",
+                f"/{endpoint}" if endpoint in ENDPOINTS else f"({endpoint})",
                 len(lat),
                 record.errors[endpoint],
-                f"{len(lat) / wall:.1f}/s",
+                f"{len(lat) / wall:.1f}/s" if endpoint in ENDPOINTS else "",
                 millis(percentile(lat, 50)),
                 millis(p95),
                 millis(percentile(lat, 99)),
@@ -238,9 +254,11 @@ def report(record: Record, disk: DiskCheck, wall: float, users: int, iterations:
                 ok,
             ]
         )
+    session = "one session each" if args.session else "no session hash"
+    extra = "".join(f", {k}={v}" for k, v in args.server_env.items())
     print(
-        f"Load: {users} translators x {iterations} iterations (next_prompt, noop, submit) "
-        f"over raw HTTP, {wall:.1f} s wall; {MACHINE}"
+        f"Load: {args.users} translators x {args.iterations} iterations (next_prompt, noop, "
+        f"submit) over raw HTTP ({session}{extra}), {wall:.1f} s wall; {MACHINE}"
     )
     print(
         table(
@@ -284,6 +302,13 @@ def report(record: Record, disk: DiskCheck, wall: float, users: int, iterations:
             verdict(disk.double_assigned == 0),
         ),
     ]
+    calls = sum(len(record.latencies[e]) for e in ENDPOINTS)
+    if calls:
+        print(
+            f"CPU per call: Space {record.server_cpu / calls * 1000:.1f} ms, load generator "
+            f"{record.client_cpu / calls * 1000:.1f} ms; the Space used "
+            f"{record.server_cpu / wall:.2f} of the {os.cpu_count()} cores"
+        )
     print()
     print(table(["events on disk", "count", "target", "result"], checks))
     if record.error_samples:
@@ -311,6 +336,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="stop starting new iterations after this long [300]",
     )
     parser.add_argument(
+        "--no-session",
+        dest="session",
+        action="store_false",
+        help="send no session_hash: Gradio then builds a new session state for every call "
+        "(by default each translator keeps one, as a browser tab or gradio_client does)",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the Space process (repeatable), to try a setting",
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         default=None,
@@ -321,6 +360,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--users and --iterations must be at least 1")
     if args.users * args.iterations > args.prompts:
         parser.error("--prompts must be at least --users x --iterations")
+    pairs = [item.partition("=") for item in args.server_env]
+    if any(not key or not sep for key, sep, _ in pairs):
+        parser.error("--server-env takes KEY=VALUE")
+    args.server_env = {key: value for key, _, value in pairs}
     return args
 
 
@@ -329,10 +372,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mpep-load-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        record, disk, wall = run(
-            args.users, args.iterations, args.prompts, args.seed, args.max_seconds, workdir
-        )
-        ok = report(record, disk, wall, args.users, args.iterations)
+        record, disk, wall = run(args, workdir)
+        ok = report(record, disk, wall, args)
     return 0 if ok else 1
 
 
