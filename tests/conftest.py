@@ -28,6 +28,19 @@ from generator.prompts import load_prompts
 from generator.render import SpaceOptions, render_space
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("MPEP_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 20_000  # the longest any single expect() waits
+
 PYTHON = sys.executable
 
 
@@ -238,3 +251,23 @@ class FakeHfApi:
 @pytest.fixture
 def fake_hub(tmp_path: Path) -> FakeHfApi:
     return FakeHfApi(tmp_path / "fake-hub")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless; a missing browser fails the tests, never skips them."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"{CHROMIUM} not found: install it with `apt-get install -y chromium` "
+            "(`playwright install` is neither possible nor needed here)",
+            pytrace=False,
+        )
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)  # for every expect() in the browser tests
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, timeout=60_000
+        )
+        yield chromium
+        chromium.close()

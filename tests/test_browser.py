@@ -20,8 +20,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SpaceProcess, client, render
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from conftest import WAIT_MS, SpaceProcess, client, render
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from generator.languages import get_language
 from generator.prompts import load_prompts
@@ -29,18 +29,6 @@ from generator.render import render_space
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path(os.environ.get("MPEP_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT_MS = 20_000  # the longest any single expect() waits
 FRESH_MS = 10_000  # shorter than the Progress tab's 15 s timer: opening the tab must refresh it
 USERS = ("alice", "bob", "carol", "rita")
 SUGGESTION_AGENT = "nllb-test"
@@ -55,24 +43,6 @@ XSS_PROMPT = (
 
 
 # -- browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless; a missing browser fails the tests, never skips them."""
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} not found: install it with `apt-get install -y chromium` "
-            "(`playwright install` is neither possible nor needed here)",
-            pytrace=False,
-        )
-    expect.set_options(timeout=WAIT_MS)  # for every expect() below
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, timeout=60_000
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

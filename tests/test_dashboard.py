@@ -152,39 +152,26 @@ def test_hub_sources_are_read_through_the_injected_client(
 
 @pytest.mark.browser
 def test_the_page_shows_every_language_in_chromium(
-    tmp_path: Path, three_languages: dict[str, Path], start_space: Any
+    tmp_path: Path, three_languages: dict[str, Path], start_space: Any, browser: Any
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     out = render_dashboard(sources_file(tmp_path, three_languages), tmp_path / "dash")
     running = start_space(out, dict(os.environ))
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-            page.goto(running.url)
-            bars = page.locator("#bars")
-            expect(bars).to_contain_text("Dutch", timeout=30_000)
-            expect(bars).to_contain_text("German")
-            expect(bars).to_contain_text("Arabic")
-            expect(page.locator("#overview")).to_contain_text("Dutch")
-            expect(page.locator("#summary")).to_contain_text("3 languages · 7 prompts done")
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    try:
+        page = context.new_page()
+        page.goto(running.url)
+        bars = page.locator("#bars")
+        expect(bars).to_contain_text("Dutch", timeout=30_000)
+        expect(bars).to_contain_text("German")
+        expect(bars).to_contain_text("Arabic")
+        expect(page.locator("#overview")).to_contain_text("Dutch")
+        expect(page.locator("#summary")).to_contain_text("3 languages · 7 prompts done")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
+    finally:
+        context.close()
 
 
 def test_generate_space_dashboard_cli_and_push(

@@ -67,6 +67,7 @@ class Store:
             if result.events:
                 self._last_ts = max(self._last_ts, result.events[-1].ts)
             self.problems = result.problems
+            self.event_count = len(result.events)
 
     # -- writing ----------------------------------------------------------------------
 

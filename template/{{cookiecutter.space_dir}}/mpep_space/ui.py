@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from . import handlers as h
+from . import qa
 from .auth import AuthMode, detect
 from .config import SPACE_DIR, SpaceConfig, load_config
 from .store import Store
@@ -667,6 +669,11 @@ def prepare(
         data_dir, config.prompt_ids, config.rules, lease_seconds=config.lease_minutes * 60
     )
     stage_bundle(space_dir, data_dir)
+    log.info(
+        "%s: %d prompts, %d events from %s (%d unreadable lines skipped), %s login",
+        config.language.name, len(config.prompts), store.event_count, store.events_dir,
+        len(store.problems), mode.kind,
+    )
     notes: list[str] = []
     scheduler = None
     settings = SyncSettings.from_env(config.sync_repo, env)
@@ -708,12 +715,17 @@ def run(
             f"MPEP · {html.escape(lang.name)} ({html.escape(lang.native_name)}): log in with "
             "the user name and password your language leader gave you."
         ),
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,
         max_threads=int(env.get("MPEP_MAX_THREADS") or 100),
         css=CSS,
         footer_links=["api"],
         ssr_mode=False,
     )
+    # Load the language-identification model once the page already serves, so the
+    # first "Check" is fast and start-up is not slower for it.
+    threading.Thread(target=qa.warm_up, name="qa-warm-up", daemon=True).start()
+    if block:
+        demo.block_thread()
     return Running(demo, space, url or "", scheduler)
 
 
