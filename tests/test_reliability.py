@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,14 @@ SPECIAL = (
     "Een vertaling. " * 1_300,  # 19.5k characters: just under the limit
     "😀" * 100,
 )
+
+
+def _refused_char(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cs" or (
+        unicodedata.category(ch) == "Cc" and ch not in "\n\t\r"
+    )
+
+
 _any_char = st.characters(codec=None, exclude_categories=())
 hostile_text = st.one_of(
     st.sampled_from(SPECIAL),
@@ -155,6 +164,15 @@ hostile_text = st.one_of(
     st.lists(st.sampled_from(SPECIAL[:25]) | st.text(_any_char, max_size=10), max_size=4).map(
         "".join
     ),
+)
+
+
+_PRINTABLE = [
+    s for s in SPECIAL if s.strip() and len(s) < 1_000 and not any(_refused_char(c) for c in s)
+]
+# Valid but unusual translations: these are accepted and must be stored byte for byte.
+plausible_text = st.builds(
+    lambda n, extra: f"Vertaling {n}: {extra}", st.integers(0, 999), st.sampled_from(_PRINTABLE)
 )
 
 
@@ -170,19 +188,25 @@ def prompt_ids(live: LiveSpace) -> st.SearchStrategy[str]:
 def test_fuzz_submit_translation(live: LiveSpace) -> None:
     api = live.as_user("fuzz")
 
+    accepted = []
+
     @FUZZ
-    @given(prompt_id=prompt_ids(live), text=hostile_text)
+    @given(prompt_id=prompt_ids(live), text=st.one_of(hostile_text, plausible_text))
     def run(prompt_id: str, text: str) -> None:
         before = live.event_lines()
         answer = call(api, "submit_translation", prompt_id, text)
         assert_sane(answer, f"submit_translation({prompt_id!r:.40}, {text!r:.40})")
         if answer.event == "complete":
-            assert written(live, before) in (0, 1)  # 0: a retry of the same text
             assert prompt_id in live.prompt_ids and text.strip()
+            assert written(live, before) in (0, 1)  # 0: a retry of the same text
+            stored = {e.id: e for e in live.events()}[answer.data[0]["translation_id"]]
+            assert (stored.user, stored.prompt_id, stored.text) == ("fuzz", prompt_id, text)
+            accepted.append(text)
         else:
             assert written(live, before) == 0
 
     run()
+    assert accepted, "the fuzzer never produced an acceptable translation"
 
 
 @pytest.mark.slow
@@ -252,6 +276,12 @@ def test_fuzz_submit_review(live: LiveSpace) -> None:
         if answer.event == "complete":
             assert written(live, before) == 1
             assert translation_id in pending and verdict in ("approve", "reject")
+            review = {e.id: e for e in live.events()}[answer.data[0]["review_id"]]
+            assert (review.user, review.translation_id, review.verdict) == (
+                "rita",
+                translation_id,
+                verdict,
+            )
         else:
             assert written(live, before) == 0
 
