@@ -13,7 +13,8 @@ on disk:
 - double assignment: no prompt was handed to two translators. With one translation per
   prompt, no reviews in the run and 20-minute leases (longer than the bounded run), a
   prompt that reached a second translator was handed out while the first one's lease
-  (or its pending translation) still held it.
+  (or its pending translation) still held it. On disk, likewise, no prompt may have two
+  stored translations.
 
 Target: submit p95 <= 2x noop p95, 0 lost, 0 duplicates, 0 double assignment.
 
@@ -92,6 +93,7 @@ class DiskCheck:
     wrong_user: int
     unreadable_lines: int
     double_assigned: int
+    translated_twice: int
 
 
 def translator(
@@ -167,6 +169,7 @@ def check_disk(events_dir: Path, record: Record) -> DiskCheck:
                 pass
     logs = read_logs(files)
     stored = {e.id: e.user for e in logs.events if e.kind == "translation"}
+    per_prompt = Counter(e.prompt_id for e in logs.events if e.kind == "translation")
     acked = record.acknowledged
     return DiskCheck(
         acknowledged=len(acked),
@@ -177,6 +180,7 @@ def check_disk(events_dir: Path, record: Record) -> DiskCheck:
         wrong_user=sum(1 for tid, user in acked.items() if tid in stored and stored[tid] != user),
         unreadable_lines=len(logs.problems),
         double_assigned=sum(1 for users in record.handed.values() if len(users) > 1),
+        translated_twice=sum(n - 1 for n in per_prompt.values() if n > 1),
     )
 
 
@@ -300,6 +304,12 @@ def report(record: Record, disk: DiskCheck, wall: float, args: argparse.Namespac
             disk.double_assigned,
             "0",
             verdict(disk.double_assigned == 0),
+        ),
+        (
+            "prompts translated twice (one slot each)",
+            disk.translated_twice,
+            "0",
+            verdict(disk.translated_twice == 0),
         ),
     ]
     calls = sum(len(record.latencies[e]) for e in ENDPOINTS)

@@ -103,5 +103,6 @@ def test_load_smoke_loses_nothing_and_hands_out_nothing_twice(
         "recorded under another user",
         "unreadable event lines",
         "prompts handed to two translators",
+        "prompts translated twice",
     ):
         assert _row(out, check)[-1] == "PASS", out
