@@ -342,3 +342,23 @@ def test_a_broken_bundle_is_one_clear_config_error(
     change(space_dir)  # type: ignore[operator]
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(space_dir, env={})
+
+
+def test_a_reviewer_can_pass_on_a_translation(space_dir: Path, tmp_path: Path) -> None:
+    space = make_space(space_dir, tmp_path / "d", reviewers=("rita", "ruth"))
+    t = translate(space, "alice")
+    assert h.next_review(space, "rita")["translation_id"] == t["translation_id"]  # type: ignore[index]
+    assert h.skip_review(space, "rita", t["translation_id"]) == {"ok": True}
+    assert h.next_review(space, "rita") is None
+    assert h.next_review(space, "ruth")["translation_id"] == t["translation_id"]  # type: ignore[index]
+    with pytest.raises(h.Refusal, match="Unknown translation id"):
+        h.skip_review(space, "rita", "nope")
+    assert len(stored_lines(space)) == 1  # passing is not an event
+
+
+def test_starting_from_the_suggestion_never_overwrites_a_draft() -> None:
+    from mpep_space.ui import start_from_suggestion
+
+    assert start_from_suggestion("Voorstel.", "")[0] == "Voorstel."
+    kept, message = start_from_suggestion("Voorstel.", "Mijn eigen begin")
+    assert kept == "Mijn eigen begin" and "draft is kept" in message

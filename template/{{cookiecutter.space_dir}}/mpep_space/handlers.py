@@ -256,13 +256,32 @@ def next_review(space: Space, user: str | None) -> dict[str, Any] | None:
     store = space.store
     with store.transaction() as ledger:
         store.renew_leases(user)
-        pending = [t for t in ledger.translations.values() if ledger.can_review(t, user)]
+        passed = store.review_passes.get(user, set())
+        pending = [
+            t
+            for t in ledger.translations.values()
+            if ledger.can_review(t, user) and t.id not in passed
+        ]
         free = [t for t in pending if store.review_lease_holder(t.id) in (None, user)]
         mine_first = sorted(free, key=lambda t: (store.review_lease_holder(t.id) != user, t.ts))
         if not mine_first:
             return None
         translation = mine_first[0]
         return _review_payload(space, translation, store.lease_review(translation.id, user))
+
+
+def skip_review(space: Space, user: str | None, translation_id: str) -> dict[str, bool]:
+    """Pass on a translation: another reviewer gets it; this one is not offered it again
+    until the Space restarts (passing changes no state, so it is not an event)."""
+    user = _require_reviewer(space, user)
+    store = space.store
+    with store.transaction() as ledger:
+        if not isinstance(translation_id, str) or translation_id not in ledger.translations:
+            raise Refusal(f"Unknown translation id {_short(str(translation_id))}.")
+        store.review_passes.setdefault(user, set()).add(translation_id)
+        if store.review_lease_holder(translation_id) == user:
+            store.review_leases.pop(translation_id, None)
+    return {"ok": True}
 
 
 def submit_review(

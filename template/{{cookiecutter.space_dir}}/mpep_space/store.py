@@ -52,6 +52,7 @@ class Store:
         self._last_ts = ""
         self.prompt_leases: dict[str, dict[str, float]] = {}
         self.review_leases: dict[str, tuple[str, float]] = {}
+        self.review_passes: dict[str, set[str]] = {}  # reviewer -> translations passed on
         self.ledger = Ledger(prompt_ids, rules)
         self.reload()
 

@@ -227,6 +227,11 @@ def add_api_endpoints(w: Wiring) -> None:
     def next_review(request: gr.Request, profile: gr.OAuthProfile | None) -> dict | None:
         return _api(h.next_review)(space, w.user(request, profile))
 
+    def skip_review(
+        translation_id: str, request: gr.Request, profile: gr.OAuthProfile | None
+    ) -> dict:
+        return _api(h.skip_review)(space, w.user(request, profile), translation_id)
+
     def submit_review(
         translation_id: str,
         verdict: str,
@@ -252,6 +257,7 @@ def add_api_endpoints(w: Wiring) -> None:
         skip,
         flag,
         next_review,
+        skip_review,
         submit_review,
         progress,
         noop,
@@ -500,8 +506,15 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
     submit_btn.click(on_submit, [current, text, shown_warnings], outputs, **private)
     skip_btn.click(on_skip, [current], outputs, **private)
     flag_btn.click(on_flag, [current, flag_kind, flag_detail], outputs, **private)
-    use_suggestion.click(lambda s: s, [suggestion], [text], **private)
+    use_suggestion.click(start_from_suggestion, [suggestion, text], [text, status], **private)
     demo.load(on_next, None, outputs, **private)
+
+
+def start_from_suggestion(suggestion: str, draft: str) -> tuple[str, str]:
+    """Copy the suggestion into an empty box; never overwrite a draft."""
+    if draft.strip() and draft != suggestion:
+        return draft, "Your draft is kept: clear the box first to start from the suggestion."
+    return suggestion, "Started from the machine suggestion: check every word before submitting."
 
 
 def _review_tab(w: Wiring, tab: gr.Tab) -> None:
@@ -540,6 +553,7 @@ def _review_tab(w: Wiring, tab: gr.Tab) -> None:
         with gr.Row():
             approve_btn = gr.Button("Approve", variant="primary", elem_id="approve")
             reject_btn = gr.Button("Reject", variant="stop", elem_id="reject")
+            pass_btn = gr.Button("Skip", elem_id="review-skip")
         with gr.Accordion("Edit, then approve", open=False):
             edited = gr.Textbox(
                 label="Edited text (both texts are kept, with who wrote which)",
@@ -620,7 +634,18 @@ def _review_tab(w: Wiring, tab: gr.Tab) -> None:
 
         return on_click
 
+    def on_pass(
+        payload: dict | None, request: gr.Request, profile: gr.OAuthProfile | None
+    ) -> tuple:
+        if payload:
+            try:
+                h.skip_review(w.space, w.user(request, profile), payload["translation_id"])
+            except h.Refusal as refusal:
+                return show(payload, f"**{refusal}**")
+        return load("Skipped: another reviewer will get it.", request, profile)
+
     private: dict[str, Any] = {"api_visibility": "private"}
+    pass_btn.click(on_pass, [current], outputs, **private)
     tab.select(on_open, [current], outputs, **private)
     load_btn.click(on_load, None, outputs, **private)
     approve_btn.click(decide("approve", False), [current, comment, edited], outputs, **private)
@@ -671,8 +696,12 @@ def prepare(
     stage_bundle(space_dir, data_dir)
     log.info(
         "%s: %d prompts, %d events from %s (%d unreadable lines skipped), %s login",
-        config.language.name, len(config.prompts), store.event_count, store.events_dir,
-        len(store.problems), mode.kind,
+        config.language.name,
+        len(config.prompts),
+        store.event_count,
+        store.events_dir,
+        len(store.problems),
+        mode.kind,
     )
     notes: list[str] = []
     scheduler = None
