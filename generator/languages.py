@@ -16,6 +16,7 @@ from typing import Any
 
 import langcodes
 import yaml
+from mpep_space.config import GlossaryItem as GlossaryEntry  # one definition, Space and here
 
 from .errors import LanguageFileError, UnknownLanguageError
 
@@ -38,15 +39,6 @@ COMMON_GUIDELINES = """\
 - A machine suggestion is a starting point: read and correct it, never submit it unread.
 - Flag a prompt instead of translating it when it is broken, untranslatable or offensive.
 """
-
-
-@dataclass(frozen=True)
-class GlossaryEntry:
-    """An agreed translation of an English term."""
-
-    term: str
-    translation: str
-    note: str = ""
 
 
 @dataclass(frozen=True)
