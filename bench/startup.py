@@ -5,12 +5,13 @@ The Space is rendered from a synthetic 500-prompt file and runs in local mode (n
 ``MPEP_USERS``) with its data dir in a temp folder; both apps bind to free loopback ports
 with the same hermetic environment. Target: Space / hello-world <= 1.15x.
 
-    .venv/bin/python bench/startup.py [--runs 5] [--prompts 500]
+    .venv/bin/python bench/startup.py [--runs 7] [--prompts 500] [--profile]
 
-With ``--profile`` it also prints where the Space's start-up goes: the phases before
-``launch()`` (importing gradio, importing the runtime, loading config and events, building
-the Blocks) and the import self time per package (``python -X importtime``) next to the
-hello-world app's.
+With ``--profile`` it also prints where the start-up goes, Space next to hello-world: the
+phases in one process (importing gradio, importing the app's own modules, loading config
+and events and building the Blocks, ``queue()`` + ``launch()`` until it serves, the first
+GET /) and the import self time per package (``python -X importtime``). Machines here are
+shared: compare the min column too, and rerun when min and max are far apart.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bench.common import (  # noqa: E402
     MACHINE,
     PYTHON,
     Server,
+    free_port,
     hermetic_env,
     median,
     seconds,
@@ -137,20 +139,56 @@ def report(times: dict[str, list[float]], prompts: int) -> bool:
 
 _IMPORT_LINE = re.compile(r"import time:\s+(\d+)\s+\|\s+(\d+)\s+\|\s*(\S+)")
 
-PHASES = """
-import json, sys, time
+# Each app's start-up in phases, in one process (printed as "PHASES <json>"): the same
+# steps as ``python app.py`` up to serving, then one GET /.
+SPACE_PHASES = """
+import json, os, time, urllib.request
 t0 = time.perf_counter()
 import gradio
 t1 = time.perf_counter()
 from mpep_space import ui
 t2 = time.perf_counter()
-space, mode, notes, scheduler = ui.prepare()
-t3 = time.perf_counter()
-demo = ui.build_demo(space, mode, notes)
+built = 0.0
+def timed(fn):
+    def wrapper(*args, **kwargs):
+        global built
+        began = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            built += time.perf_counter() - began
+    return wrapper
+ui.prepare, ui.build_demo = timed(ui.prepare), timed(ui.build_demo)
+running = ui.run(block=False)
 t4 = time.perf_counter()
-print(json.dumps({"import gradio": t1 - t0, "import mpep_space.ui (beyond gradio)": t2 - t1,
-                  "prepare(): config, prompts, store": t3 - t2, "build_demo()": t4 - t3}))
+urllib.request.urlopen(running.url, timeout=30).read()
+t5 = time.perf_counter()
+print("PHASES", json.dumps([t1 - t0, t2 - t1, built, t4 - t2 - built, t5 - t4]))
+running.demo.close()
+os._exit(0)
 """
+HELLO_PHASES = """
+import json, os, time, urllib.request
+t0 = time.perf_counter()
+import gradio
+t1 = time.perf_counter()
+import app
+t3 = time.perf_counter()
+_, url, _ = app.demo.launch(prevent_thread_lock=True, ssr_mode=False)
+t4 = time.perf_counter()
+urllib.request.urlopen(url, timeout=30).read()
+t5 = time.perf_counter()
+print("PHASES", json.dumps([t1 - t0, 0.0, t3 - t1, t4 - t3, t5 - t4]))
+app.demo.close()
+os._exit(0)
+"""
+PHASE_NAMES = (
+    "import gradio",
+    "import the app's own modules",
+    "load config, prompts, events; build the Blocks",
+    "queue() + launch() until it serves",
+    "first GET /",
+)
 
 
 def import_self_times(app_dir: Path, workdir: Path) -> dict[str, float]:
@@ -173,25 +211,42 @@ def import_self_times(app_dir: Path, workdir: Path) -> dict[str, float]:
     return per_package
 
 
-def space_phases(space_dir: Path, workdir: Path) -> dict[str, float]:
-    """Seconds spent in each phase of the Space's start-up before ``launch()``."""
-    env = hermetic_env(workdir, MPEP_DATA_DIR=str(workdir / "data-phases"))
-    done = subprocess.run(
-        [PYTHON, "-c", PHASES],
-        cwd=space_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-    )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+def phases(app_dir: Path, script: str, workdir: Path, repeats: int = 3) -> list[float]:
+    """Median seconds of each of :data:`PHASE_NAMES` over ``repeats`` fresh processes."""
+    runs = []
+    for run in range(repeats):
+        env = hermetic_env(
+            workdir,
+            MPEP_DATA_DIR=str(workdir / f"data-phases-{run}"),
+            GRADIO_SERVER_PORT=str(free_port()),
+            GRADIO_SERVER_NAME="127.0.0.1",
+        )
+        done = subprocess.run(
+            [PYTHON, "-c", script],
+            cwd=app_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"phase profile failed:\n{done.stdout}{done.stderr}")
+        line = next(ln for ln in done.stdout.splitlines() if ln.startswith("PHASES "))
+        runs.append(json.loads(line.split(" ", 1)[1]))
+    return [median(run[i] for run in runs) for i in range(len(PHASE_NAMES))]
 
 
 def print_profile(space_dir: Path, hello_dir: Path, workdir: Path, top: int = 12) -> None:
-    phases = space_phases(space_dir, workdir)
-    print("\nWhere the Space's start-up goes before launch() (one run):")
-    print(table(["phase", "time"], [[k, seconds(v)] for k, v in phases.items()]))
+    space_phases = phases(space_dir, SPACE_PHASES, workdir)
+    hello_phases = phases(hello_dir, HELLO_PHASES, workdir)
+    print("\nWhere start-up goes, in-process phases (median of 3 processes each):")
+    rows = [
+        [name, seconds(s), seconds(h), f"{s - h:+.3f} s"]
+        for name, s, h in zip(PHASE_NAMES, space_phases, hello_phases, strict=True)
+    ]
+    total_s, total_h = sum(space_phases), sum(hello_phases)
+    rows.append(["(all)", seconds(total_s), seconds(total_h), f"{total_s - total_h:+.3f} s"])
+    print(table(["phase", "Space", "hello-world", "difference"], rows))
     space = import_self_times(space_dir, workdir)
     hello = import_self_times(hello_dir, workdir)
     extra = sorted(
@@ -213,7 +268,7 @@ def print_profile(space_dir: Path, hello_dir: Path, workdir: Path, top: int = 12
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs of each app [5]")
+    parser.add_argument("--runs", type=int, default=7, help="runs of each app [7]")
     parser.add_argument("--prompts", type=int, default=500, help="prompts in the Space [500]")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the prompt file")
     parser.add_argument(

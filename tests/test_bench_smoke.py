@@ -106,3 +106,13 @@ def test_load_smoke_loses_nothing_and_hands_out_nothing_twice(
         "prompts translated twice",
     ):
         assert _row(out, check)[-1] == "PASS", out
+
+
+@pytest.mark.slow
+def test_startup_profile_phases_still_match_the_runtime(tmp_path: Path) -> None:
+    space_dir, _ = startup.prepare(tmp_path, prompts=20, seed=1)
+    phases = startup.phases(space_dir, startup.SPACE_PHASES, tmp_path, repeats=1)
+    assert len(phases) == len(startup.PHASE_NAMES) and all(t >= 0 for t in phases)
+    assert phases[0] > 0.1  # importing gradio is never free
+    imports = startup.import_self_times(space_dir, tmp_path)
+    assert imports["gradio"] > 0 and imports["mpep_space"] > 0
