@@ -116,3 +116,30 @@ def test_startup_profile_phases_still_match_the_runtime(tmp_path: Path) -> None:
     assert phases[0] > 0.1  # importing gradio is never free
     imports = startup.import_self_times(space_dir, tmp_path)
     assert imports["gradio"] > 0 and imports["mpep_space"] > 0
+
+
+@pytest.mark.slow
+def test_collect_smoke_lists_both_timings_and_reads_every_event(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bench import collect
+
+    code = collect.main(["--languages", "2", "--prompts", "20", "--runs", "1", "--no-warmup"])
+    out = capsys.readouterr().out
+    assert code in (0, 1)
+    seconds = r"\d+\.\d{3} s"
+    baseline = _row(out, "pyarrow.json.read_json of the same")
+    assert re.fullmatch(seconds, baseline[1]) and baseline[6] == "1.00x"
+    row = _row(out, "collect-mpep --all --from-config (2 languages)")
+    assert re.fullmatch(seconds, row[1]) and re.fullmatch(r"\d+ MiB", row[5])
+    assert re.fullmatch(r"\d+\.\d\dx", row[6]) and row[7] == "<= 3.00x"
+    assert row[8] in ("PASS", "FAIL")
+    for check in (
+        "languages collected",
+        "events read by collect-mpep",
+        "events read by pyarrow.json",
+        "rows written (done prompts)",
+    ):
+        assert _row(out, check)[-1] == "PASS", out
+    assert _row(out, "events read by collect-mpep")[1] == "360"  # 2 x 20 x (3 + 6)
+    assert "Peak memory" in out

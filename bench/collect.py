@@ -1,0 +1,403 @@
+"""Collect: ``collect-mpep --all --from-config FILE`` over synthetic event logs of 20
+languages against one process that only reads the same JSONL files with
+``pyarrow.json.read_json``, as whole processes, alternating runs, medians and their
+ratio, and the peak memory (RSS) of each process. Target: collect-mpep / pyarrow <= 3x.
+
+The logs are generated with a fixed seed: per language, 500 prompts, each with 3
+translations by distinct translators and 2 reviews per translation (6 per prompt) by
+distinct reviewers, ``min_approvals`` 2, so a translation is approved when both of
+its reviews approve; some reviews reject, some approvals edit the text, some
+translations carry QA findings. Each language is a Space data dir -- ``events/*.jsonl``
+split over 2-3 files (as several Space processes write them) and ``space/`` with the
+``space_config.json`` and ``prompts.jsonl`` rendered by the generator -- listed in a
+sources YAML. Peak memory is each child's own ``ru_maxrss`` (``os.wait4``).
+
+    .venv/bin/python bench/collect.py [--runs 3] [--languages 20] [--prompts 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    MACHINE,
+    PYTHON,
+    REPO,
+    VENV_BIN,
+    hermetic_env,
+    median,
+    seconds,
+    table,
+    verdict,
+    write_prompt_file,
+)
+
+TARGET_RATIO = 3.0
+TRANSLATIONS = 3  # per prompt
+REVIEWS = 2  # per translation: 6 per prompt
+MIN_APPROVALS = 2
+TRANSLATORS = tuple(f"translator{i:02d}" for i in range(1, 13))
+REVIEWERS = tuple(f"reviewer{i:02d}" for i in range(1, 9))
+START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+QA_FINDINGS = tuple(
+    {"code": code, "severity": "warning", "message": message}
+    for code, message in (
+        ("number_missing", "a number of the prompt is missing"),
+        ("placeholder_missing", "a placeholder is missing"),
+        ("untranslated", "the text looks untranslated"),
+    )
+)
+REJECT_COMMENTS = (
+    "Meaning changed in the second sentence.",
+    "The numbers do not match the source.",
+    "Too literal; please rephrase.",
+    "The code block was translated.",
+)
+# The baseline: one process that only parses every event file into Arrow tables.
+BASELINE = """\
+import sys
+from pathlib import Path
+import pyarrow.json as pj
+
+rows = files = 0
+for path in sorted(Path(sys.argv[1]).glob("*/events/*.jsonl")):
+    rows += pj.read_json(path).num_rows
+    files += 1
+print(f"{rows} events in {files} files")
+"""
+COLLECTED = re.compile(r"^Collected (\S+) into .*: (\d+) rows? from (\d+) events?", re.M)
+
+
+def mpep_codes() -> list[str]:
+    """The language codes of the registered MPEP languages (``languages/*.yaml``)."""
+    return sorted(p.stem for p in (REPO / "languages").glob("*.yaml"))
+
+
+# -- synthetic event logs ------------------------------------------------------------------
+
+
+@dataclass
+class Corpus:
+    """What was generated: where, and what a correct collector must find in it."""
+
+    root: Path  # one data dir per language below it
+    config: Path  # the sources YAML
+    config_one: Path  # the sources YAML of the first language alone (memory reference)
+    languages: list[str]
+    events: int = 0
+    files: int = 0
+    bytes: int = 0
+    done: dict[str, int] = field(default_factory=dict)  # dataset -> prompts expected done
+
+
+def _ts(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _translate(text: str, code: str, rng: random.Random) -> str:
+    """A stand-in translation: the words of the prompt, lightly shuffled, tagged."""
+    words = text.split(" ")
+    for _ in range(max(1, len(words) // 6)):
+        i, j = rng.randrange(len(words)), rng.randrange(len(words))
+        words[i], words[j] = words[j], words[i]
+    return f"[{code}] " + " ".join(words)
+
+
+def language_events(
+    code: str, prompts: Sequence[tuple[str, str]], rng: random.Random
+) -> tuple[list[tuple[str, str, str]], int]:
+    """The ``(ts, id, line)`` of every event of one language, and the prompts that end done.
+
+    Per prompt: 3 translations, then 2 reviews of each by distinct reviewers; a
+    translation is approved when both approve (``min_approvals`` 2), a prompt is done
+    when one of its translations is.
+    """
+    from mpep_space.events import Event
+
+    approve_rate = rng.uniform(0.75, 0.9)  # languages differ in how strict reviewers are
+    events: list[tuple[str, str, str]] = []
+    done = 0
+    for prompt_id, text in prompts:
+        base = START + timedelta(seconds=rng.uniform(0, 30 * 86400))
+        prompt_done = False
+        for translator in rng.sample(TRANSLATORS, TRANSLATIONS):
+            at = base + timedelta(seconds=rng.uniform(30, 2 * 86400))
+            translation = Event(
+                id=f"{rng.getrandbits(128):032x}",
+                ts=_ts(at),
+                kind="translation",
+                user=translator,
+                prompt_id=prompt_id,
+                text=_translate(text, code, rng),
+                qa=(rng.choice(QA_FINDINGS),) if rng.random() < 0.1 else (),
+                suggestion_unchanged=rng.random() < 0.1,
+            )
+            events.append((translation.ts, translation.id, translation.to_json()))
+            approvals = 0
+            for reviewer in rng.sample(REVIEWERS, REVIEWS):
+                approve = rng.random() < approve_rate
+                approvals += approve
+                edited = approve and rng.random() < 0.05
+                review = Event(
+                    id=f"{rng.getrandbits(128):032x}",
+                    ts=_ts(at + timedelta(seconds=rng.uniform(60, 3 * 86400))),
+                    kind="review",
+                    user=reviewer,
+                    prompt_id=prompt_id,
+                    translation_id=translation.id,
+                    verdict="approve" if approve else "reject",
+                    comment="" if approve else rng.choice(REJECT_COMMENTS),
+                    edited_text=translation.text + " (edited)" if edited else None,
+                )
+                events.append((review.ts, review.id, review.to_json()))
+            prompt_done = prompt_done or approvals >= MIN_APPROVALS
+        done += prompt_done
+    events.sort()
+    return events, done
+
+
+def make_corpus(root: Path, languages: int, prompts: int, seed: int) -> Corpus:
+    """Write the data dirs of ``languages`` MPEP languages and the sources YAML."""
+    from generator.languages import get_language
+    from generator.prompts import load_prompt_file
+    from generator.render import SpaceOptions, render_space
+
+    codes = mpep_codes()
+    if languages > len(codes):
+        raise SystemExit(f"only {len(codes)} MPEP languages are registered, not {languages}")
+    codes = codes[:languages]
+    bundled = load_prompt_file(write_prompt_file(root / "prompts.jsonl", prompts, seed))
+    pairs = [(p.id, p.text) for p in bundled]
+    options = SpaceOptions(
+        translations_per_prompt=TRANSLATIONS, min_approvals=MIN_APPROVALS, reviewers=REVIEWERS
+    )
+    corpus = Corpus(root / "data", root / "sources.yaml", root / "sources-one.yaml", codes)
+    config_lines = []
+    for code in codes:
+        spec = get_language(code)
+        rng = random.Random(f"{seed}:{code}")
+        data_dir = corpus.root / code
+        rendered = render_space(spec, bundled, root / "render" / code, options=options)
+        (data_dir / "space").mkdir(parents=True)
+        for name in ("space_config.json", "prompts.jsonl"):
+            shutil.copyfile(rendered / name, data_dir / "space" / name)
+        shutil.rmtree(rendered)
+        events, done = language_events(spec.code, pairs, rng)
+        # Several Space processes (restarts, replicas) each append to a file of their own.
+        names = [f"{rng.getrandbits(128):032x}.jsonl" for _ in range(rng.choice((2, 3)))]
+        handles = [(data_dir / "events" / n) for n in names]
+        handles[0].parent.mkdir(parents=True)
+        chunks: list[list[str]] = [[] for _ in names]
+        for _, _, line in events:
+            chunks[rng.randrange(len(names))].append(line + "\n")
+        for path, lines in zip(handles, chunks, strict=True):
+            path.write_text("".join(lines), encoding="utf-8", newline="\n")
+            corpus.bytes += path.stat().st_size
+        corpus.events += len(events)
+        corpus.files += len(names)
+        corpus.done[spec.dataset] = done
+        config_lines.append(f"{code}: [data/{code}]\n")
+    shutil.rmtree(root / "render", ignore_errors=True)
+    corpus.config.write_text("".join(config_lines), encoding="utf-8")
+    corpus.config_one.write_text(config_lines[0], encoding="utf-8")
+    return corpus
+
+
+# -- measuring whole processes -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process (and any children it waited for)
+    rss: float  # peak resident set size, MiB
+    stdout: str
+
+
+def run_measured(argv: Sequence[str], *, cwd: Path, env: dict[str, str]) -> Run:
+    """Run a whole process; its wall time and its own peak RSS (``wait4`` rusage)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited with {proc.returncode}:\n{stdout}{stderr}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, cpu, usage.ru_maxrss / 1024, stdout)  # ru_maxrss is in KiB on Linux
+
+
+COLLECT = "collect-mpep"
+COLLECT_ONE = "collect-mpep, 1 language"
+READ = "pyarrow.json"
+
+
+def commands(corpus: Corpus, out: Path) -> dict[str, list[str]]:
+    return {
+        COLLECT: [
+            str(VENV_BIN / "collect-mpep"),
+            "--all",
+            "--from-config",
+            str(corpus.config),
+            "--out",
+            str(out),
+        ],
+        READ: [PYTHON, "-c", BASELINE, str(corpus.root)],
+        COLLECT_ONE: [
+            str(VENV_BIN / "collect-mpep"),
+            "--all",
+            "--from-config",
+            str(corpus.config_one),
+            "--out",
+            str(out),
+        ],
+    }
+
+
+def measure(corpus: Corpus, workdir: Path, runs: int, warmup: bool) -> dict[str, list[Run]]:
+    env = hermetic_env(workdir)
+    out = workdir / "out"
+    cmds = commands(corpus, out)
+    results: dict[str, list[Run]] = {name: [] for name in cmds}
+    names = list(cmds)
+    for run in range(-1 if warmup else 0, runs):  # run -1 warms the OS file cache
+        order = names if run % 2 == 0 else names[::-1]  # alternate who goes first
+        for name in order:
+            shutil.rmtree(out, ignore_errors=True)  # every collect writes a fresh folder
+            measured = run_measured(cmds[name], cwd=workdir, env=env)
+            if run >= 0:
+                results[name].append(measured)
+    return results
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+def checks(corpus: Corpus, results: dict[str, list[Run]]) -> list[list[str]]:
+    """Both processes saw every event; collect-mpep found the done prompts it should."""
+    stdout = results[COLLECT][0].stdout
+    collected = {m[1]: (int(m[2]), int(m[3])) for m in COLLECTED.finditer(stdout)}
+    read = re.match(r"(\d+) events", results[READ][0].stdout)
+    rows = [
+        ["languages collected", len(collected), len(corpus.languages)],
+        ["events read by collect-mpep", sum(e for _, e in collected.values()), corpus.events],
+        ["events read by pyarrow.json", int(read[1]) if read else 0, corpus.events],
+        [
+            "rows written (done prompts)",
+            sum(r for r, _ in collected.values()),
+            sum(corpus.done.values()),
+        ],
+    ]
+    return [[name, str(found), str(want), verdict(found == want)] for name, found, want in rows]
+
+
+def report(corpus: Corpus, results: dict[str, list[Run]], prompts: int) -> bool:
+    collect, baseline, one = results[COLLECT], results[READ], results[COLLECT_ONE]
+    wall_b = median(r.wall for r in baseline)
+    ratio = median(r.wall for r in collect) / wall_b
+    rss_c, rss_b, rss_one = (max(r.rss for r in runs) for runs in (collect, baseline, one))
+    n = len(corpus.languages)
+    print(
+        f"Collect, whole processes, median of {len(collect)} alternating runs each; "
+        f"{n} languages x {prompts} prompts x ({TRANSLATIONS} translations + "
+        f"{TRANSLATIONS * REVIEWS} reviews) = {corpus.events} events in {corpus.files} files "
+        f"({corpus.bytes / 2**20:.1f} MiB); {MACHINE}"
+    )
+
+    def cells(runs: list[Run], rss: float) -> list[str]:
+        walls = [r.wall for r in runs]
+        cpu = median(r.cpu for r in runs)
+        return [
+            seconds(median(walls)),
+            seconds(min(walls)),
+            seconds(max(walls)),
+            seconds(cpu),
+            f"{rss:.0f} MiB",
+            f"{median(walls) / wall_b:.2f}x",
+        ]
+
+    print(
+        table(
+            ["command", "median", "min", "max", "CPU", "peak RSS", "ratio", "target", "result"],
+            [
+                [
+                    f"pyarrow.json.read_json of the same {corpus.files} files (baseline)",
+                    *cells(baseline, rss_b),
+                    "",
+                    "",
+                ],
+                [
+                    f"collect-mpep --all --from-config ({n} languages)",
+                    *cells(collect, rss_c),
+                    f"<= {TARGET_RATIO:.2f}x",
+                    verdict(ratio <= TARGET_RATIO),
+                ],
+                [
+                    f"collect-mpep --all --from-config (1 language: {corpus.languages[0]})",
+                    *cells(one, rss_one),
+                    "",
+                    "",
+                ],
+            ],
+        )
+    )
+    print()
+    rows = checks(corpus, results)
+    print(table(["check", "found", "expected", "result"], rows))
+    print()
+    print(
+        f"Peak memory (largest ru_maxrss of the runs): collect-mpep {rss_c:.0f} MiB for "
+        f"{n} languages, {rss_one:.0f} MiB for 1 language ({rss_c - rss_one:+.0f} MiB for "
+        f"{n - 1} more: languages are folded one at a time); the pyarrow.json reader "
+        f"{rss_b:.0f} MiB for all {corpus.events} events ({corpus.bytes / 2**20:.1f} MiB of JSONL)."
+    )
+    return ratio <= TARGET_RATIO and all(row[-1] == "PASS" for row in rows)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each command [3]")
+    parser.add_argument("--languages", type=int, default=20, help="MPEP languages [20]")
+    parser.add_argument("--prompts", type=int, default=500, help="prompts per language [500]")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of prompts and events")
+    parser.add_argument(
+        "--no-warmup", action="store_true", help="skip the uncounted first run of each command"
+    )
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.prompts < 1 or args.languages < 1:
+        parser.error("--runs, --languages and --prompts must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="mpep-collect-") as tmp:
+        workdir = Path(tmp)
+        corpus = make_corpus(workdir, args.languages, args.prompts, args.seed)
+        results = measure(corpus, workdir, args.runs, warmup=not args.no_warmup)
+        ok = report(corpus, results, args.prompts)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
