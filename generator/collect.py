@@ -339,7 +339,7 @@ class Folded:
 def fold(code: str, sources: Sequence[Source]) -> Folded:
     """Read every source's events (deduplicated by id) and fold them with the Space's rules."""
     config = bundle_of(code, sources)  # checks the bundles agree before folding
-    folded = fold_layouts([source.layout for source in sources])
+    folded = fold_layouts([source.layout for source in sources], config)
     log, ledger = folded.log, folded.ledger
     shown = _shower(sources)
     problems = [Problem(shown(p.file), p.line, p.reason) for p in log.problems]

@@ -5,16 +5,22 @@ tables; a YAML file only says what CLDR cannot know (dataset name, reviewers,
 guidelines, glossary) and may override a name where CLDR merges languages
 (``tl`` is folded into Filipino by CLDR, but MPEP ran Tagalog separately).
 Any other valid BCP-47 code works with derived defaults.
+
+Loading CLDR's name tables costs more than rendering a Space, so the values
+derived for the registered languages are kept in ``data/cldr_languages.json``,
+written by :func:`refresh_cldr_cache` (``python -m generator.languages``) and
+checked against ``langcodes`` by the tests: a cache, never a hand table.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import langcodes
 import yaml
 from mpep_space.config import GlossaryItem as GlossaryEntry  # one definition, Space and here
 
@@ -22,6 +28,7 @@ from .errors import LanguageFileError, UnknownLanguageError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES_DIR = REPO_ROOT / "languages"
+CLDR_CACHE = Path(__file__).resolve().parent / "data" / "cldr_languages.json"
 
 # Scripts written right to left (ISO 15924); direction is derived from the script.
 RTL_SCRIPTS = frozenset(
@@ -88,10 +95,30 @@ def canonical_code(code: str) -> str:
     ``langcodes.standardize_tag``, which would also *replace* codes (tl -> fil).
     """
     raw = code.strip() if isinstance(code, str) else ""
-    if not raw or not _TAG_SHAPE.fullmatch(raw) or not langcodes.tag_is_valid(raw):
+    if (
+        not raw
+        or not _TAG_SHAPE.fullmatch(raw)
+        or not (_case(raw) in _cldr_cache() or _tag_is_valid(raw))
+    ):
         raise UnknownLanguageError(
             f"unknown language code {code!r} (not BCP-47). Try 'nl', 'pt-BR'; see languages/."
         )
+    canonical = _case(raw)
+    if canonical.split("-")[0] == "en":
+        raise UnknownLanguageError(
+            f"{code!r} is English, the source language of MPEP; "
+            "choose a language to translate into."
+        )
+    return canonical
+
+
+def _tag_is_valid(tag: str) -> bool:
+    import langcodes
+
+    return bool(langcodes.tag_is_valid(tag))
+
+
+def _case(raw: str) -> str:
     parts = raw.split("-")
     out = [parts[0].lower()]
     for part in parts[1:]:
@@ -101,13 +128,7 @@ def canonical_code(code: str) -> str:
             out.append(part.upper())
         else:
             out.append(part.lower())
-    canonical = "-".join(out)
-    if out[0] == "en":
-        raise UnknownLanguageError(
-            f"{code!r} is English, the source language of MPEP; "
-            "choose a language to translate into."
-        )
-    return canonical
+    return "-".join(out)
 
 
 def dataset_name_for(english_name: str) -> str:
@@ -115,8 +136,25 @@ def dataset_name_for(english_name: str) -> str:
     return "MPEP_" + re.sub(r"[^A-Z0-9]+", "_", english_name.upper()).strip("_")
 
 
+@cache
+def _cldr_cache() -> dict[str, dict[str, Any]]:
+    try:
+        data: dict[str, dict[str, Any]] = json.loads(CLDR_CACHE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no cache: everything is derived from langcodes, only slower
+    return data
+
+
 def _derived(code: str) -> dict[str, Any]:
-    """Defaults for a code from CLDR data."""
+    """Defaults for a code from CLDR data (through the cache for registered codes)."""
+    cached = _cldr_cache().get(code)
+    return dict(cached) if cached is not None else derive_from_cldr(code)
+
+
+def derive_from_cldr(code: str) -> dict[str, Any]:
+    """Defaults for a code, asking ``langcodes`` (CLDR) directly."""
+    import langcodes
+
     lang = langcodes.Language.get(code)
     full = lang.maximize()
     script = full.script or "Latn"
@@ -234,3 +272,18 @@ def unregistered_note(spec: LanguageSpec, languages_dir: Path = LANGUAGES_DIR) -
         f"Note: {spec.code} ({spec.name}) has no file in languages/; using defaults. "
         f"Add {rel.name} there (copy languages/nl.yaml) for guidelines, reviewers and a glossary."
     )
+
+
+def refresh_cldr_cache(languages_dir: Path = LANGUAGES_DIR, path: Path = CLDR_CACHE) -> Path:
+    """Rewrite the cache of CLDR-derived values for every file in ``languages/``."""
+    codes = sorted(p.stem for p in languages_dir.glob("*.yaml"))
+    data = {code: derive_from_cldr(code) for code in codes}
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    _cldr_cache.cache_clear()
+    return path
+
+
+if __name__ == "__main__":
+    print(f"wrote {refresh_cldr_cache()}")

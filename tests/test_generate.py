@@ -607,3 +607,13 @@ def test_the_cli_does_not_import_gradio_or_datasets(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_the_cldr_cache_is_exactly_what_langcodes_derives() -> None:
+    """The cache only saves start-up time; `python -m generator.languages` rewrites it."""
+    from generator.languages import CLDR_CACHE, derive_from_cldr
+
+    cached = json.loads(CLDR_CACHE.read_text(encoding="utf-8"))
+    assert sorted(cached) == LANGUAGE_FILES
+    for code, values in cached.items():
+        assert values == derive_from_cldr(code), code

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +35,17 @@ from typing import Any, Literal
 SCHEMA_VERSION = 1
 Kind = Literal["translation", "review", "flag", "skip"]
 KINDS: tuple[str, ...] = ("translation", "review", "flag", "skip")
+
+
+def _json_loader() -> Callable[[str], Any]:
+    try:  # orjson comes with gradio; it parses a log about twice as fast as json
+        from orjson import loads
+    except ImportError:  # pragma: no cover - the collector may run without it
+        return json.loads
+    return loads
+
+
+_parse_json = _json_loader()
 VERDICTS: tuple[str, ...] = ("approve", "reject")
 TS_SHAPE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
@@ -130,7 +141,7 @@ def _findings(value: Any) -> tuple[dict[str, str], ...]:
 def parse_event(line: str) -> Event:
     """Parse one log line, raising EventFormatError with a short reason."""
     try:
-        data = json.loads(line)
+        data = _parse_json(line)
     except ValueError:
         raise EventFormatError("not valid JSON (a torn or corrupt line)") from None
     if not isinstance(data, dict):

@@ -9,7 +9,7 @@ written for a refused call.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,8 @@ from .rules import PromptState, TranslationState
 from .store import Store
 
 MAX_TEXT = 20_000
+# Control characters (Unicode category Cc) other than tab and newlines, and lone surrogates.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 MAX_COMMENT = 2_000
 
 
@@ -76,12 +78,11 @@ def clean_text(value: Any, what: str, *, limit: int = MAX_TEXT, required: bool =
         raise Refusal(f"The {what} is empty.")
     if len(value) > limit:
         raise Refusal(f"The {what} is too long: {len(value):,} characters (at most {limit:,}).")
-    for ch in value:
-        category = unicodedata.category(ch)
-        if category == "Cs":
-            raise Refusal(f"The {what} contains an invalid character (a lone surrogate).")
-        if category == "Cc" and ch not in "\n\t\r":
-            raise Refusal(f"The {what} contains a control character (U+{ord(ch):04X}).")
+    bad = _CONTROL.search(value)
+    if bad and "\ud800" <= bad.group() <= "\udfff":
+        raise Refusal(f"The {what} contains an invalid character (a lone surrogate).")
+    if bad:
+        raise Refusal(f"The {what} contains a control character (U+{ord(bad.group()):04X}).")
     return value
 
 

@@ -50,12 +50,14 @@ class FoldResult:
     log: LogReadResult
 
 
-def fold_layouts(layouts: Sequence[Layout]) -> FoldResult:
-    """Fold the events of ``layouts`` with the rules of the first bundle among them."""
-    bundles = [layout.bundle_dir for layout in layouts if layout.bundle_dir is not None]
-    if not bundles:
-        raise ValueError("no source has the Space's space_config.json and prompts.jsonl")
-    config = load_config(bundles[0], env={})
+def fold_layouts(layouts: Sequence[Layout], config: SpaceConfig | None = None) -> FoldResult:
+    """Fold the events of ``layouts`` with the rules of ``config``, by default those of the
+    first bundle among them."""
+    if config is None:
+        bundles = [layout.bundle_dir for layout in layouts if layout.bundle_dir is not None]
+        if not bundles:
+            raise ValueError("no source has the Space's space_config.json and prompts.jsonl")
+        config = load_config(bundles[0], env={})
     log = read_logs(f for layout in layouts for f in layout.files())
     ledger = Ledger.from_events(config.prompt_ids, config.rules, log.events)
     return FoldResult(config, ledger, log)

@@ -194,7 +194,8 @@ def _api(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except h.Refusal as refusal:
-            raise gr.Error(str(refusal)) from None
+            # A refusal is the caller's mistake, not ours: no traceback in the Space's log.
+            raise gr.Error(str(refusal), print_exception=False) from None
 
     return call
 
@@ -734,6 +735,9 @@ def run(
 ) -> Running:
     """Start the Space. ``block=False`` returns once it serves (for tests)."""
     env = os.environ if env is None else env
+    # Gradio rebuilds a pandas summary of recent events after every call by default;
+    # under 50 translators that was a third of the Space's CPU (bench/load.py).
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
     space, mode, notes, scheduler = prepare(space_dir, env, hf_api)
     demo = build_demo(space, mode, notes)
     demo.queue(default_concurrency_limit=int(env.get("MPEP_CONCURRENCY") or 64))
