@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -298,7 +299,7 @@ def checks(corpus: Corpus, results: dict[str, list[Run]]) -> list[list[str]]:
     stdout = results[COLLECT][0].stdout
     collected = {m[1]: (int(m[2]), int(m[3])) for m in COLLECTED.finditer(stdout)}
     read = re.match(r"(\d+) events", results[READ][0].stdout)
-    rows = [
+    rows: list[list[Any]] = [
         ["languages collected", len(collected), len(corpus.languages)],
         ["events read by collect-mpep", sum(e for _, e in collected.values()), corpus.events],
         ["events read by pyarrow.json", int(read[1]) if read else 0, corpus.events],
