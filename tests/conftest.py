@@ -9,11 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -23,6 +20,8 @@ from typing import Any
 
 import pytest
 
+# One implementation of loopback ports and readiness polling, shared with bench/.
+from bench.common import free_port, wait_for_http
 from generator.languages import get_language
 from generator.prompts import load_prompts
 from generator.render import SpaceOptions, render_space
@@ -65,12 +64,6 @@ def hermetic_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         monkeypatch.delenv(name, raising=False)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def render(
     tmp_path: Path,
     lang: str = "nl",
@@ -83,20 +76,6 @@ def render(
     return render_space(
         get_language(lang), load_prompts(prompts), out, options=SpaceOptions(**options)
     )
-
-
-def wait_for_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
 
 
 @dataclass
