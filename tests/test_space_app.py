@@ -260,3 +260,68 @@ def test_a_hub_outage_keeps_work_locally_until_the_next_sync(
         running.demo.close()
     synced = read_logs((fake_hub.repo_dir("leader/mpep-nl-responses") / "events").glob("*.jsonl"))
     assert [e.id for e in synced.events] == ids
+
+
+def test_sigterm_stops_the_space_cleanly_so_the_final_sync_runs(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    import signal
+
+    running = start_space(render(tmp_path, "nl"), space_env)
+    alice = client(running.url, "alice")
+    prompt = alice.predict(api_name="/next_prompt")
+    alice.predict(prompt["prompt_id"], "Een vertaling.", api_name="/submit_translation")
+    running.proc.send_signal(signal.SIGTERM)
+    assert running.proc.wait(timeout=30) == 0  # a normal exit: atexit hooks (the sync) run
+    assert "SIGTERM: stopping" in running.output()
+    stored = read_logs(event_files(Path(space_env["MPEP_DATA_DIR"]) / "events")).events
+    assert [e.text for e in stored] == ["Een vertaling."]
+
+
+def test_sigterm_pushes_work_that_was_not_synced_yet(
+    tmp_path: Path, space_env: dict[str, str], start_space: Any
+) -> None:
+    """The Space runs as on Spaces (main(), SIGTERM handler, 60-minute sync) against the fake
+    Hub in its own process; work done since the last sync reaches the Hub at SIGTERM."""
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import REPO, SpaceProcess, wait_for_http
+
+    space_dir = render(tmp_path, "nl")
+    hub_root = tmp_path / "fake-hub"
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        "import functools, sys\n"
+        "from pathlib import Path\n"
+        f"sys.path[:0] = [{str(REPO / 'tests')!r}, {str(REPO)!r}]\n"
+        "from conftest import FakeHfApi\n"
+        "from mpep_space import ui\n"
+        f"fake = FakeHfApi(Path({str(hub_root)!r}))\n"
+        f"ui.run = functools.partial(ui.run, Path({str(space_dir)!r}), hf_api=fake)\n"
+        "ui.main()\n"
+    )
+    env = {**space_env, "MPEP_SYNC_REPO": "leader/mpep-nl-responses", "MPEP_SYNC_MINUTES": "60"}
+    server = SpaceProcess(space_dir, env, tmp_path / "driver.log")
+    server.proc = subprocess.Popen(
+        [sys.executable, str(driver)],
+        cwd=space_dir,
+        env={**env, "GRADIO_SERVER_PORT": str(server.port), "GRADIO_SERVER_NAME": "127.0.0.1"},
+        stdout=server.log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for_http(server.url, 90, server.proc)
+        alice = client(server.url, "alice")
+        prompt = alice.predict(api_name="/next_prompt")
+        tid = alice.predict(
+            prompt["prompt_id"], "Nog niet gesynchroniseerd.", api_name="/submit_translation"
+        )["translation_id"]
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(timeout=60) == 0, server.output()
+    finally:
+        server.kill()
+    synced = read_logs((hub_root / "leader__mpep-nl-responses" / "events").glob("*.jsonl"))
+    assert [e.id for e in synced.events] == [tid]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -762,10 +763,17 @@ def run(
     return Running(demo, space, url or "", scheduler)
 
 
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    """Spaces stop a Space with SIGTERM; exiting normally runs the final sync (atexit)."""
+    log.info("SIGTERM: stopping; the final sync pushes events not yet on the Hub")
+    raise SystemExit(0)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from .config import ConfigError
 
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         run()
     except ConfigError as exc:
