@@ -456,3 +456,32 @@ def seconds(value: float) -> str:
 
 def millis(value: float) -> str:
     return f"{value * 1000:.1f} ms"
+
+
+def ratio_rows(
+    baseline: tuple[str, Sequence[float]], measured: tuple[str, Sequence[float]], target: float
+) -> tuple[list[list[str]], float]:
+    """Table rows (median, min, max, ratio, target, result) of a measurement vs its baseline."""
+    (base_label, base_times), (label, times) = baseline, measured
+    ratio = median(times) / median(base_times)
+    rows = [
+        [
+            base_label,
+            seconds(median(base_times)),
+            seconds(min(base_times)),
+            seconds(max(base_times)),
+            "1.00x",
+            "",
+            "",
+        ],
+        [
+            label,
+            seconds(median(times)),
+            seconds(min(times)),
+            seconds(max(times)),
+            f"{ratio:.2f}x",
+            f"<= {target:.2f}x",
+            verdict(ratio <= target),
+        ],
+    ]
+    return rows, ratio

@@ -27,9 +27,8 @@ from bench.common import (  # noqa: E402
     REPO,
     VENV_BIN,
     hermetic_env,
-    median,
+    ratio_rows,
     run_timed,
-    seconds,
     table,
     verdict,
     write_prompt_file,
@@ -99,36 +98,15 @@ def forbidden_imports(modules: set[str]) -> list[str]:
 
 
 def report(times: dict[str, list[float]], modules: set[str], prompts: int) -> bool:
-    generate, baseline = median(times["generate-space"]), median(times["cookiecutter"])
-    ratio = generate / baseline
+    rows, ratio = ratio_rows(
+        ("cookiecutter --no-input template (baseline)", times["cookiecutter"]),
+        (f"generate-space --lang nl ({prompts} prompts)", times["generate-space"]),
+        TARGET_RATIO,
+    )
     bad = forbidden_imports(modules)
     runs = len(times["generate-space"])
     print(f"Generate, whole processes, median of {runs} alternating runs each; {MACHINE}")
-    print(
-        table(
-            ["command", "median", "min", "max", "ratio", "target", "result"],
-            [
-                [
-                    "cookiecutter --no-input template (baseline)",
-                    seconds(baseline),
-                    seconds(min(times["cookiecutter"])),
-                    seconds(max(times["cookiecutter"])),
-                    "1.00x",
-                    "",
-                    "",
-                ],
-                [
-                    f"generate-space --lang nl ({prompts} prompts)",
-                    seconds(generate),
-                    seconds(min(times["generate-space"])),
-                    seconds(max(times["generate-space"])),
-                    f"{ratio:.2f}x",
-                    f"<= {TARGET_RATIO:.2f}x",
-                    verdict(ratio <= TARGET_RATIO),
-                ],
-            ],
-        )
-    )
+    print(table(["command", "median", "min", "max", "ratio", "target", "result"], rows))
     print()
     print(
         table(

@@ -35,9 +35,9 @@ from bench.common import (  # noqa: E402
     free_port,
     hermetic_env,
     median,
+    ratio_rows,
     seconds,
     table,
-    verdict,
     write_prompt_file,
 )
 
@@ -104,36 +104,15 @@ def measure(
 
 
 def report(times: dict[str, list[float]], prompts: int) -> bool:
-    space, hello = median(times["space"]), median(times["hello"])
-    ratio = space / hello
+    rows, ratio = ratio_rows(
+        ("hello-world gr.Blocks (baseline)", times["hello"]),
+        (f"generated Dutch Space ({prompts} prompts)", times["space"]),
+        TARGET_RATIO,
+    )
     ok = ratio <= TARGET_RATIO
     runs = len(times["space"])
     print(f"Start-up to first HTTP 200, median of {runs} alternating runs each; {MACHINE}")
-    print(
-        table(
-            ["app", "median", "min", "max", "ratio", "target", "result"],
-            [
-                [
-                    "hello-world gr.Blocks (baseline)",
-                    seconds(hello),
-                    seconds(min(times["hello"])),
-                    seconds(max(times["hello"])),
-                    "1.00x",
-                    "",
-                    "",
-                ],
-                [
-                    f"generated Dutch Space ({prompts} prompts)",
-                    seconds(space),
-                    seconds(min(times["space"])),
-                    seconds(max(times["space"])),
-                    f"{ratio:.2f}x",
-                    f"<= {TARGET_RATIO:.2f}x",
-                    verdict(ok),
-                ],
-            ],
-        )
-    )
+    print(table(["app", "median", "min", "max", "ratio", "target", "result"], rows))
     return ok
 
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,7 +19,7 @@ from typing import Any
 import pytest
 
 # One implementation of loopback ports and readiness polling, shared with bench/.
-from bench.common import free_port, wait_for_http
+from bench.common import Server
 from generator.languages import get_language
 from generator.prompts import load_prompts
 from generator.render import SpaceOptions, render_space
@@ -78,31 +76,16 @@ def render(
     )
 
 
-@dataclass
-class SpaceProcess:
-    """``python app.py`` of a rendered Space, on a free loopback port."""
+class SpaceProcess(Server):
+    """``python app.py`` of a rendered Space, on a free loopback port (see bench.common.Server)."""
 
-    space_dir: Path
-    env: dict[str, str]
-    log: Path
-    port: int = field(default_factory=free_port)
-    proc: subprocess.Popen | None = None
+    def __init__(self, space_dir: Path, env: dict[str, str], log: Path) -> None:
+        super().__init__([PYTHON, "app.py"], space_dir, env, log)
+        self.space_dir = space_dir
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def start(self, timeout: float = 90.0) -> SpaceProcess:
-        env = {**self.env, "GRADIO_SERVER_PORT": str(self.port), "GRADIO_SERVER_NAME": "127.0.0.1"}
-        self.proc = subprocess.Popen(
-            [PYTHON, "app.py"],
-            cwd=self.space_dir,
-            env=env,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        wait_for_http(self.url, timeout, self.proc)
+    def serve(self, timeout: float = 90.0) -> SpaceProcess:
+        """Start it and wait for its first HTTP 200."""
+        self.start(timeout)
         return self
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
@@ -139,7 +122,7 @@ def start_space(tmp_path: Path) -> Iterator[Any]:
     def start(space_dir: Path, env: dict[str, str]) -> SpaceProcess:
         proc = SpaceProcess(space_dir, env, tmp_path / f"space-{len(started)}.log")
         started.append(proc)
-        return proc.start()
+        return proc.serve()
 
     yield start
     for proc in started:

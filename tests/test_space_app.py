@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FakeHfApi, client, free_port, render
+from conftest import FakeHfApi, client, render
 from gradio_client.exceptions import AppError
 from mpep_space.events import event_files, read_logs
+
+from bench.common import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -287,7 +289,9 @@ def test_sigterm_pushes_work_that_was_not_synced_yet(
     import subprocess
     import sys
 
-    from conftest import REPO, SpaceProcess, wait_for_http
+    from conftest import REPO, SpaceProcess
+
+    from bench.common import wait_for_http
 
     space_dir = render(tmp_path, "nl")
     hub_root = tmp_path / "fake-hub"
