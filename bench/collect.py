@@ -174,9 +174,9 @@ def language_events(
 
 def make_corpus(root: Path, languages: int, prompts: int, seed: int) -> Corpus:
     """Write the data dirs of ``languages`` MPEP languages and the sources YAML."""
-    from generator.languages import get_language
-    from generator.prompts import load_prompt_file
-    from generator.render import SpaceOptions, render_space
+    from mpep_generator.languages import get_language
+    from mpep_generator.prompts import load_prompt_file
+    from mpep_generator.render import SpaceOptions, render_space
 
     codes = mpep_codes()
     if languages > len(codes):

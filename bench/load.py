@@ -185,9 +185,9 @@ def check_disk(events_dir: Path, record: Record) -> DiskCheck:
 
 
 def run(args: argparse.Namespace, workdir: Path) -> tuple[Record, DiskCheck, float]:
-    from generator.languages import get_language
-    from generator.prompts import load_prompts
-    from generator.render import render_space
+    from mpep_generator.languages import get_language
+    from mpep_generator.prompts import load_prompts
+    from mpep_generator.render import render_space
 
     users, iterations = args.users, args.iterations
     prompt_file = write_prompt_file(workdir / "prompts.jsonl", args.prompts, args.seed)

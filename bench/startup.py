@@ -58,9 +58,9 @@ if __name__ == "__main__":
 
 def prepare(workdir: Path, prompts: int, seed: int) -> tuple[Path, Path]:
     """Render the Dutch Space and write the hello-world app; return both folders."""
-    from generator.languages import get_language
-    from generator.prompts import load_prompts
-    from generator.render import render_space
+    from mpep_generator.languages import get_language
+    from mpep_generator.prompts import load_prompts
+    from mpep_generator.render import render_space
 
     prompt_file = write_prompt_file(workdir / "prompts.jsonl", prompts, seed)
     space_dir = render_space(get_language("nl"), load_prompts(str(prompt_file)), workdir / "nl")

@@ -2,8 +2,8 @@
 
 ``generate-space`` renders a language's translation Space (and pushes it with
 ``--push``); ``collect-mpep`` folds the Spaces' event logs into ``MPEP_<NAME>``
-datasets (:mod:`generator.collect`). Every
-:class:`~generator.errors.GeneratorError` and every usage mistake becomes one
+datasets (:mod:`mpep_generator.collect`). Every
+:class:`~mpep_generator.errors.GeneratorError` and every usage mistake becomes one
 ``Error: ...`` line on stderr and a non-zero exit; anything else is a bug and
 keeps its traceback.
 """
@@ -35,8 +35,9 @@ def _split_users(value: str | None) -> tuple[str, ...] | None:
 
 
 def _repo_id(value: str, option: str) -> str:
-    parts = value.split("/")
-    if len(parts) != 2 or not all(parts) or any(c.isspace() for c in value):
+    from mpep_space.text import REPO_ID
+
+    if not REPO_ID.fullmatch(value):
         raise UsageError(f"{option} must look like OWNER/NAME, not {value!r}")
     return value
 

@@ -13,11 +13,11 @@ per prompt, in the order the prompts were bundled, and writes:
 ``DIR/MPEP_<NAME>/data/train-00000-of-00001.parquet``
     the rows, with explicit ``datasets.Features`` (stable types, even when empty);
 ``DIR/MPEP_<NAME>/README.md``
-    the dataset card (:mod:`generator.card`);
+    the dataset card (:mod:`mpep_generator.card`);
 ``DIR/MPEP_<NAME>/alpaca_eval.json``
     the accepted translations as AlpacaEval instructions;
 ``DIR/progress.md`` and ``DIR/progress.png``
-    the progress report across languages (:mod:`generator.report`).
+    the progress report across languages (:mod:`mpep_generator.report`).
 
 Nothing in the output depends on when or where the collector ran, so the same
 inputs give byte-identical files. ``datasets``, ``pyarrow`` and ``matplotlib``
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -41,6 +40,7 @@ from mpep_space.events import Problem
 from mpep_space.rules import Ledger, Progress, PromptState, TranslationState
 from mpep_space.sources import Layout, fold_layouts, locate
 from mpep_space.sync import BUNDLE_DIR, SYNC_PATTERNS
+from mpep_space.text import OWNER, REPO_ID
 
 from .errors import CollectError, ConfigError, GeneratorError, UnknownLanguageError
 from .languages import canonical_code, get_language
@@ -55,8 +55,6 @@ PARQUET_FILE = "data/train-00000-of-00001.parquet"
 CARD_FILE = "README.md"
 ALPACA_FILE = "alpaca_eval.json"
 
-_HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
-_ORG = re.compile(r"[\w.-]+")
 
 # How a translation's state (mpep_space.rules) shows in the published ``target``
 # list; ``submitted`` and ``discarded`` are the values of the Argilla-era MPEP sets.
@@ -168,7 +166,7 @@ def resolve_source(spec: str, hub: Callable[[], Hub]) -> Source:
     path = Path(spec).expanduser()
     if path.exists():
         return _local_source(spec, spec, path)
-    if not _HUB_ID.fullmatch(spec):
+    if not REPO_ID.fullmatch(spec):
         raise CollectError(
             f"--from {spec!r} is not a folder, and not a Hub dataset id (OWNER/NAME)"
         )
@@ -236,7 +234,7 @@ def _read_sources_file(path: Path) -> dict[str, tuple[list[str], str]]:
                     f"{path}: {code}: unknown key {unknown[0]!r} (use sources, space)"
                 )
             space = value.get("space") or ""
-            if not isinstance(space, str) or (space and not _HUB_ID.fullmatch(space)):
+            if not isinstance(space, str) or (space and not REPO_ID.fullmatch(space)):
                 raise ConfigError(f"{path}: {code}: space must look like OWNER/NAME")
             value = value.get("sources")
         values = [value] if isinstance(value, str) else value
@@ -256,7 +254,7 @@ def _config_relative(spec: str, base: Path) -> str:
     candidate = Path(spec).expanduser()
     if candidate.is_absolute():
         return spec
-    if (base / candidate).exists() or not _HUB_ID.fullmatch(spec):
+    if (base / candidate).exists() or not REPO_ID.fullmatch(spec):
         return str(base / candidate)
     return spec
 
@@ -556,8 +554,8 @@ def collect_language(
 ) -> CollectResult:
     """Collect one language from ``sources`` into ``out/MPEP_<NAME>/``; push it with ``push_org``.
 
-    Raises :class:`~generator.errors.CollectError` (or another
-    :class:`~generator.errors.GeneratorError`) with a one-line message.
+    Raises :class:`~mpep_generator.errors.CollectError` (or another
+    :class:`~mpep_generator.errors.GeneratorError`) with a one-line message.
     """
     spec = get_language(code)
     if not sources:
@@ -609,7 +607,7 @@ def _with(result: CollectResult, **changes: Any) -> CollectResult:
 
 
 def check_org(org: str) -> str:
-    if not _ORG.fullmatch(org):
+    if not OWNER.fullmatch(org):
         raise CollectError(f"--push takes an organisation or user name (ORG), not {org!r}")
     return org
 

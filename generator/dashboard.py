@@ -1,26 +1,20 @@
 """Render the multilingual dashboard Space (``generate-space --dashboard``).
 
 The dashboard is a second cookiecutter template, ``template/dashboard/``. It
-folds events with the translation Space's own modules, which are copied into
-it from ``template/{{cookiecutter.space_dir}}/mpep_space/`` at render time:
-one definition of the rules, shipped in both Spaces.
+folds events with the translation Space's own runtime package ``mpep_space``,
+which the template's hook copies into it as into every Space: one definition
+of the rules, shipped in both Spaces.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 from .collect import load_sources_config, load_space_links
 from .errors import UsageError
 from .languages import get_language
-from .render import GRADIO_VERSION, TEMPLATE_DIR, render_template
-
-DASHBOARD_TEMPLATE = TEMPLATE_DIR / "dashboard"
-SPACE_RUNTIME = TEMPLATE_DIR / "{{cookiecutter.space_dir}}" / "mpep_space"
-# The fold needs these modules, and nothing from them needs gradio or the Hub client.
-SHARED_MODULES = ("__init__.py", "config.py", "events.py", "rules.py", "sources.py", "sync.py")
+from .render import GRADIO_VERSION, render_template
 
 
 def dashboard_config(
@@ -45,13 +39,6 @@ def dashboard_config(
     return {"schema": 1, "title": title, "refresh_minutes": refresh_minutes, "languages": languages}
 
 
-def _add_shared_runtime(project: Path) -> None:
-    target = project / "mpep_space"
-    target.mkdir()
-    for name in SHARED_MODULES:
-        shutil.copyfile(SPACE_RUNTIME / name, target / name)
-
-
 def render_dashboard(
     config_file: Path,
     out: Path,
@@ -71,6 +58,4 @@ def render_dashboard(
         "gradio_version": GRADIO_VERSION,
         "_bundle": {"config": config},
     }
-    return render_template(
-        context, out, force=force, template=DASHBOARD_TEMPLATE, finish=_add_shared_runtime
-    )
+    return render_template(context, out, force=force, template="dashboard")

@@ -3,7 +3,7 @@
 Everything here goes through one ``HfApi``-like object given to :class:`Hub`
 (a real ``huggingface_hub.HfApi`` by default, a recording fake in tests), so
 the rest of the package never imports ``HfApi`` and tests never touch the
-network. Failures become one-line :mod:`generator.errors` messages.
+network. Failures become one-line :mod:`mpep_generator.errors` messages.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Any other valid BCP-47 code works with derived defaults.
 
 Loading CLDR's name tables costs more than rendering a Space, so the values
 derived for the registered languages are kept in ``data/cldr_languages.json``,
-written by :func:`refresh_cldr_cache` (``python -m generator.languages``) and
+written by :func:`refresh_cldr_cache` (``python -m mpep_generator.languages``) and
 checked against ``langcodes`` by the tests: a cache, never a hand table.
 """
 
@@ -25,9 +25,9 @@ import yaml
 from mpep_space.config import GlossaryItem as GlossaryEntry  # one definition, Space and here
 
 from .errors import LanguageFileError, UnknownLanguageError
+from .resources import languages_dir
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES_DIR = REPO_ROOT / "languages"
+LANGUAGES_DIR = languages_dir()
 CLDR_CACHE = Path(__file__).resolve().parent / "data" / "cldr_languages.json"
 
 # Scripts written right to left (ISO 15924); direction is derived from the script.

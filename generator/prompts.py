@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mpep_space.text import REPO_ID, control_character
+
 from .errors import PromptSourceError
 
 if TYPE_CHECKING:
@@ -27,7 +29,6 @@ SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "sample_prompts.jsonl"
 SUFFIXES = (".jsonl", ".csv", ".parquet")
 
 _ID_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-_HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,6 @@ def content_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-# Control characters (Unicode category Cc) other than tab and newlines, and lone surrogates.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _control_char(text: str) -> str | None:
-    found = _CONTROL.search(text)
-    return f"U+{ord(found.group()):04X}" if found else None
-
-
 def _prompt_text(where: str, row: dict[str, Any]) -> str:
     text = row.get("prompt")
     if text is None or (isinstance(text, float) and text != text):  # missing or NaN
@@ -64,9 +56,10 @@ def _prompt_text(where: str, row: dict[str, Any]) -> str:
         raise PromptSourceError(f"{where}: 'prompt' must be text, not {type(text).__name__}")
     if not text.strip():
         raise PromptSourceError(f"{where}: empty prompt")
-    bad = _control_char(text)
+    bad = control_character(text)
     if bad:
-        raise PromptSourceError(f"{where}: prompt contains the control character {bad}")
+        what = bad if bad.startswith("a ") else f"the control character {bad}"
+        raise PromptSourceError(f"{where}: prompt contains {what}")
     return text
 
 
@@ -225,7 +218,7 @@ def load_prompts(source: str | Path = DEFAULT_DATASET, *, hub: Hub | None = None
     path = Path(text)
     if path.suffix.lower() in SUFFIXES or path.exists():
         return load_prompt_file(path)
-    if _HUB_ID.fullmatch(text):
+    if REPO_ID.fullmatch(text):
         return _load_hub_dataset(text, hub)
     raise PromptSourceError(
         f"--prompts {text!r} is neither a file nor a Hub dataset id; use 'sample', a .jsonl, "

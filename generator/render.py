@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,8 @@ from . import __version__
 from .errors import GeneratorError, OutputExistsError, UsageError
 from .languages import LanguageSpec
 from .prompts import DEFAULT_DATASET, Prompt
+from .resources import TemplateKind, cookiecutter_template
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DIR = REPO_ROOT / "template"
 GRADIO_VERSION = "6.31.0"  # pinned in the Space's requirements.txt and README front matter
 LEASE_MINUTES = 20
 
@@ -130,7 +129,8 @@ def _cookiecutter(context: dict[str, Any], output_dir: Path, template: Path) -> 
             output_dir=str(output_dir),
             # Keep cookiecutter's replay file out of the user's home.
             default_config={"replay_dir": str(output_dir / ".replay")},
-            accept_hooks=False,
+            # The post-generation hook copies the runtime packages into the project.
+            accept_hooks=True,
         )
     except UndefinedVariableInTemplate as exc:
         raise TemplateError(f"template variable missing: {exc.error.message}") from None
@@ -162,19 +162,17 @@ def render_template(
     out: Path,
     *,
     force: bool = False,
-    template: Path | None = None,
-    finish: Callable[[Path], None] | None = None,
+    template: TemplateKind = "space",
 ) -> Path:
-    """Render ``template`` with ``context`` into ``out`` atomically; ``finish`` may add files
-    to the rendered folder before it is moved into place."""
+    """Render the ``template`` (the Space's or the dashboard's) with ``context`` into ``out``
+    atomically."""
     _check_output(out, force)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        project = _cookiecutter(context, staging, template or TEMPLATE_DIR)
-        if finish is not None:
-            finish(project)
+        with cookiecutter_template(template) as template_dir:
+            project = _cookiecutter(context, staging, template_dir)
         for cache in project.rglob("__pycache__"):
             shutil.rmtree(cache)
         _replace(project, out)

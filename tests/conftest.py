@@ -17,12 +17,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from mpep_generator.languages import get_language
+from mpep_generator.prompts import load_prompts
+from mpep_generator.render import SpaceOptions, render_space
 
 # One implementation of loopback ports and readiness polling, shared with bench/.
 from bench.common import Server
-from generator.languages import get_language
-from generator.prompts import load_prompts
-from generator.render import SpaceOptions, render_space
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("MPEP_CHROMIUM", "/usr/bin/chromium"))

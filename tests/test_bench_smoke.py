@@ -46,7 +46,7 @@ def test_each_script_runs_as_a_file(script: str) -> None:
 
 
 def test_synthetic_prompts_are_deterministic_distinct_and_valid(tmp_path: Path) -> None:
-    from generator.prompts import load_prompt_file
+    from mpep_generator.prompts import load_prompt_file
 
     first = common.synth_prompts(500, seed=3)
     assert first == common.synth_prompts(500, seed=3) != common.synth_prompts(500, seed=4)

@@ -21,11 +21,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import WAIT_MS, SpaceProcess, client, render
+from mpep_generator.languages import get_language
+from mpep_generator.prompts import load_prompts
+from mpep_generator.render import render_space
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-
-from generator.languages import get_language
-from generator.prompts import load_prompts
-from generator.render import render_space
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -15,10 +15,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from conftest import FakeHfApi, client, render
-from mpep_space.events import Event
-
-from generator.cli import collect_mpep_command, run_command
-from generator.collect import (
+from mpep_generator.cli import collect_mpep_command, run_command
+from mpep_generator.collect import (
     ALPACA_FILE,
     PARQUET_FILE,
     CollectResult,
@@ -26,10 +24,11 @@ from generator.collect import (
     collect_many,
     features,
 )
-from generator.errors import CollectError, HubUnreachableError
-from generator.hub import Hub
-from generator.languages import get_language
-from generator.render import SpaceOptions, space_config
+from mpep_generator.errors import CollectError, HubUnreachableError
+from mpep_generator.hub import Hub
+from mpep_generator.languages import get_language
+from mpep_generator.render import SpaceOptions, space_config
+from mpep_space.events import Event
 
 COLUMNS = [
     "source",

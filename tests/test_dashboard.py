@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FakeHfApi, render
+from conftest import REPO, FakeHfApi, render
+from mpep_generator.dashboard import render_dashboard
 from mpep_space.events import Event, make_event
-
-from generator.dashboard import render_dashboard
 
 pytestmark = pytest.mark.slow
 
@@ -84,8 +83,11 @@ def test_the_dashboard_renders_self_contained(
         tmp_path / "dash",
         spaces={"nl": "DIBT-Dutch/mpep-nl"},
     )
-    names = sorted(p.name for p in (out / "mpep_space").iterdir())
-    assert names == ["__init__.py", "config.py", "events.py", "rules.py", "sources.py", "sync.py"]
+    # The same hook as every Space's copies both runtime packages whole.
+    for package in ("mpep_space", "mpep_dashboard"):
+        runtime = REPO / "template" / package
+        expected = sorted(p.name for p in runtime.iterdir() if p.name != "__pycache__")
+        assert sorted(p.name for p in (out / package).iterdir()) == expected
     from huggingface_hub import SpaceCard
 
     front = SpaceCard.load(out / "README.md").data.to_dict()
@@ -184,8 +186,7 @@ def test_generate_space_dashboard_cli_and_push(
     import json
 
     import huggingface_hub
-
-    from generator.cli import generate_space_command, run_command
+    from mpep_generator.cli import generate_space_command, run_command
 
     config = tmp_path / "sources.yaml"
     config.write_text(
@@ -241,7 +242,7 @@ def test_dashboard_usage_errors(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from generator.cli import generate_space_command, run_command
+    from mpep_generator.cli import generate_space_command, run_command
 
     monkeypatch.chdir(tmp_path)
     assert run_command(generate_space_command, args) == 2

@@ -7,20 +7,21 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import REPO, FakeHfApi, render
 from huggingface_hub import SpaceCard
+from mpep_generator import render as render_mod
+from mpep_generator.cli import generate_space_command, run_command
+from mpep_generator.errors import LanguageFileError, PromptSourceError
+from mpep_generator.hub import Hub
+from mpep_generator.languages import all_languages, get_language, load_language_file
+from mpep_generator.prompts import content_id, load_prompt_file, load_prompts
 from mpep_space.config import load_config
-
-from generator import render as render_mod
-from generator.cli import generate_space_command, run_command
-from generator.errors import LanguageFileError, PromptSourceError
-from generator.hub import Hub
-from generator.languages import all_languages, get_language, load_language_file
-from generator.prompts import content_id, load_prompt_file, load_prompts
 
 GOLDEN = Path(__file__).parent / "golden" / "mpep-nl"
 RENDERED_FILES = [
@@ -186,10 +187,20 @@ def test_dutch_space_matches_golden_files(tmp_path: Path) -> None:
             (GOLDEN / name).write_bytes(data)
     for name, data in produced.items():
         assert data == (GOLDEN / name).read_bytes(), f"{name} differs from tests/golden"
-    runtime = REPO / "template" / "{{cookiecutter.space_dir}}" / "mpep_space"
-    for source in runtime.glob("*.py"):
-        assert (out / "mpep_space" / source.name).read_bytes() == source.read_bytes()
+    _assert_runtime_copied(out, "mpep_space")
     assert not list(out.rglob("__pycache__"))
+
+
+def _assert_runtime_copied(project: Path, package: str) -> None:
+    """The hook copied the runtime package, file for file, and nothing else."""
+    runtime = REPO / "template" / package
+    expected = sorted(
+        p.relative_to(runtime) for p in runtime.rglob("*.py") if "__pycache__" not in p.parts
+    )
+    copied = sorted(p.relative_to(project / package) for p in (project / package).rglob("*"))
+    assert copied == expected
+    for name in expected:
+        assert (project / package / name).read_bytes() == (runtime / name).read_bytes()
 
 
 def test_plain_cookiecutter_cli_renders_the_template(tmp_path: Path) -> None:
@@ -214,17 +225,23 @@ def test_plain_cookiecutter_cli_renders_the_template(tmp_path: Path) -> None:
     config = load_config(space, env={})
     assert [p.id for p in config.prompts] == ["1", "2", "3"]
     assert "{name}" in config.prompts[0].prompt
+    _assert_runtime_copied(space, "mpep_space")
 
 
 def test_a_missing_template_variable_fails_and_names_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     template = tmp_path / "template"
-    shutil.copytree(REPO / "template", template)
+    shutil.copytree(REPO / "template", template, ignore=shutil.ignore_patterns("__pycache__"))
     (template / "{{cookiecutter.space_dir}}" / "extra.txt").write_text(
         "{{ cookiecutter.not_defined_anywhere }}\n"
     )
-    monkeypatch.setattr(render_mod, "TEMPLATE_DIR", template)
+
+    @contextmanager
+    def broken_template(kind: str) -> Iterator[Path]:
+        yield template
+
+    monkeypatch.setattr(render_mod, "cookiecutter_template", broken_template)
     with pytest.raises(render_mod.TemplateError, match="not_defined_anywhere"):
         render(tmp_path, "nl", name="out")
     assert not (tmp_path / "out").exists()
@@ -597,7 +614,7 @@ def test_push_without_a_token_is_refused(
 
 def test_the_cli_does_not_import_gradio_or_datasets(tmp_path: Path) -> None:
     code = (
-        "import sys; from generator.cli import run_command, generate_space_command;"
+        "import sys; from mpep_generator.cli import run_command, generate_space_command;"
         f"rc = run_command(generate_space_command, ['--lang', 'nl', '--prompts', 'sample', "
         f"'--out', {str(tmp_path / 'o')!r}]);"
         "heavy = [m for m in ('gradio', 'datasets', 'transformers', 'torch') if m in sys.modules];"
@@ -610,8 +627,8 @@ def test_the_cli_does_not_import_gradio_or_datasets(tmp_path: Path) -> None:
 
 
 def test_the_cldr_cache_is_exactly_what_langcodes_derives() -> None:
-    """The cache only saves start-up time; `python -m generator.languages` rewrites it."""
-    from generator.languages import CLDR_CACHE, derive_from_cldr
+    """The cache only saves start-up time; `python -m mpep_generator.languages` rewrites it."""
+    from mpep_generator.languages import CLDR_CACHE, derive_from_cldr
 
     cached = json.loads(CLDR_CACHE.read_text(encoding="utf-8"))
     assert sorted(cached) == LANGUAGE_FILES

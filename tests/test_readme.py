@@ -7,8 +7,7 @@ import tomllib
 
 import pytest
 from conftest import REPO
-
-from generator import cli
+from mpep_generator import cli
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 SCRIPTS = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]

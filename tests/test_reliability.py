@@ -24,11 +24,10 @@ import pytest
 from conftest import REPO, render
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mpep_generator.errors import GeneratorError, PromptSourceError, UnknownLanguageError
+from mpep_generator.languages import canonical_code, get_language
+from mpep_generator.prompts import Prompt, load_prompt_file
 from mpep_space.events import event_files, read_logs
-
-from generator.errors import GeneratorError, PromptSourceError, UnknownLanguageError
-from generator.languages import canonical_code, get_language
-from generator.prompts import Prompt, load_prompt_file
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from generator.errors import SuggestionError
-from generator.languages import get_language
-from generator.prompts import Prompt, load_prompts
-from generator.suggest import (
+from mpep_generator.errors import SuggestionError
+from mpep_generator.languages import get_language
+from mpep_generator.prompts import Prompt, load_prompts
+from mpep_generator.suggest import (
     ModelTranslator,
     load_suggestions,
     split_code,
@@ -181,9 +180,8 @@ def test_an_unknown_model_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_suggestions_reach_the_space(tiny_model: str, tmp_path: Path) -> None:
+    from mpep_generator.render import SpaceOptions, render_space
     from mpep_space.config import load_config
-
-    from generator.render import SpaceOptions, render_space
 
     sample = load_prompts("sample")
     suggestions = suggest_with_model(
@@ -205,9 +203,8 @@ def test_suggestions_reach_the_space(tiny_model: str, tmp_path: Path) -> None:
 def test_generate_space_bundles_a_suggestions_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from mpep_generator.cli import generate_space_command, run_command
     from mpep_space.config import load_config
-
-    from generator.cli import generate_space_command, run_command
 
     first = load_prompts("sample")[0]
     path = tmp_path / "s.jsonl"
@@ -240,7 +237,7 @@ def test_generate_space_bundles_a_suggestions_file(
 def test_generate_space_suggests_with_a_local_model(
     tiny_model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from generator.cli import generate_space_command, run_command
+    from mpep_generator.cli import generate_space_command, run_command
 
     code = run_command(
         generate_space_command,

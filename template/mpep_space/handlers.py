@@ -9,7 +9,6 @@ written for a refused call.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,10 +17,10 @@ from . import qa
 from .config import BundledPrompt, SpaceConfig
 from .rules import PromptState, TranslationState
 from .store import Store
+from .text import control_character
 
 MAX_TEXT = 20_000
 # Control characters (Unicode category Cc) other than tab and newlines, and lone surrogates.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 MAX_COMMENT = 2_000
 
 
@@ -78,11 +77,11 @@ def clean_text(value: Any, what: str, *, limit: int = MAX_TEXT, required: bool =
         raise Refusal(f"The {what} is empty.")
     if len(value) > limit:
         raise Refusal(f"The {what} is too long: {len(value):,} characters (at most {limit:,}).")
-    bad = _CONTROL.search(value)
-    if bad and "\ud800" <= bad.group() <= "\udfff":
-        raise Refusal(f"The {what} contains an invalid character (a lone surrogate).")
+    bad = control_character(value)
+    if bad and not bad.startswith("U+"):
+        raise Refusal(f"The {what} contains an invalid character ({bad}).")
     if bad:
-        raise Refusal(f"The {what} contains a control character (U+{ord(bad.group()):04X}).")
+        raise Refusal(f"The {what} contains a control character ({bad}).")
     return value
 
 
