@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .collect import ALPACA_FILE, SUPERSEDED
 from .report import ordered_codes
+from .rows import SUPERSEDED
+from .schema import ALPACA_FILE
 
 if TYPE_CHECKING:
     from mpep_space.config import SpaceConfig
 
-    from .collect import CollectResult
+    from .results import CollectResult
 
 CARD_TEMPLATE = Path(__file__).resolve().parent / "data" / "dataset_card.md"
 

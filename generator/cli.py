@@ -22,7 +22,7 @@ import click
 from .errors import CollectError, ConfigError, GeneratorError, UsageError
 
 if TYPE_CHECKING:
-    from .collect import CollectRun
+    from .results import CollectRun
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -384,8 +384,9 @@ def collect_mpep_command(
     push_org: str | None,
 ) -> int:
     """Fold the Spaces' event logs into MPEP_<NAME> datasets with cards and a progress report."""
-    from .collect import check_org, collect_many, load_sources_config
+    from .collect import check_org, collect_many
     from .languages import canonical_code
+    from .sources_file import load_sources_config
 
     plan = _collect_plan(lang, all_languages, sources, from_config)
     if from_config is not None:

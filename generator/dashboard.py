@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .collect import load_sources_config, load_space_links
 from .errors import UsageError
 from .languages import get_language
 from .render import GRADIO_VERSION, render_template
+from .sources_file import load_sources_config, load_space_links
 
 
 def dashboard_config(

@@ -47,3 +47,7 @@ class SuggestionError(GeneratorError, ValueError):
 
 class CollectError(GeneratorError, ValueError):
     """Collecting a language's events failed."""
+
+
+class MissingExtraError(GeneratorError, ImportError):
+    """A command needs an optional extra (``pip install 'mpep-generator[EXTRA]'``)."""

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .collect import CollectResult, replace_file, write_text
+from .files import replace_file, write_text
+from .results import CollectResult
 
 PROGRESS_MD = "progress.md"
 PROGRESS_PNG = "progress.png"

@@ -16,18 +16,13 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import FakeHfApi, client, render
 from mpep_generator.cli import collect_mpep_command, run_command
-from mpep_generator.collect import (
-    ALPACA_FILE,
-    PARQUET_FILE,
-    CollectResult,
-    collect_language,
-    collect_many,
-    features,
-)
+from mpep_generator.collect import collect_language, collect_many
 from mpep_generator.errors import CollectError, HubUnreachableError
 from mpep_generator.hub import Hub
 from mpep_generator.languages import get_language
 from mpep_generator.render import SpaceOptions, space_config
+from mpep_generator.results import CollectResult
+from mpep_generator.schema import ALPACA_FILE, PARQUET_FILE, features
 from mpep_space.events import Event
 
 COLUMNS = [
@@ -678,6 +673,56 @@ def test_library_errors_subclass_builtins(tmp_path: Path) -> None:
         collect_language("nl", [str(tmp_path / "nothing-here")], tmp_path / "out")
     with pytest.raises(CollectError, match="no --from given"):
         collect_language("nl", [], tmp_path / "out")
+
+
+# A sitecustomize that makes one top-level package impossible to import, as in a venv
+# installed without the ``collect`` extra.
+BLOCKER = """\
+import sys
+
+
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == {module!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}")
+        return None
+
+
+sys.meta_path.insert(0, Blocker())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", ["pyarrow", "matplotlib"])
+def test_without_the_collect_extra_the_command_says_which_extra_to_install(
+    tmp_path: Path, module: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    log = Log()
+    log.review("rita", log.translate("alice", "1", "Definieer entropie."))
+    source = data_dir(tmp_path / "d", log)
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(BLOCKER.format(module=module))
+    env = dict(os.environ, PYTHONPATH=str(blocker))
+    script = "from mpep_generator.cli import collect_mpep; collect_mpep()"
+    out = tmp_path / "out"
+    args = ["--lang", "nl", "--from", str(source), "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "",
+        f"Error: collect-mpep needs {module}, which is not installed: "
+        "pip install 'mpep-generator[collect]'\n",
+    )
+    assert not out.exists()
+    probe = [sys.executable, "-c", f"import {module}"]
+    assert subprocess.run(probe, env=env, capture_output=True).returncode == 1  # really blocked
 
 
 # -- end to end -----------------------------------------------------------------------------
