@@ -129,33 +129,40 @@ def write_prompt_file(path: Path, n: int, seed: int = 2026) -> Path:
 # -- processes ---------------------------------------------------------------------------
 
 
-def hermetic_env(root: Path, **extra: str) -> dict[str, str]:
-    """The current environment with HOME, HF_HOME and GRADIO_TEMP_DIR under ``root``,
-    no Hub token, no telemetry, and no MPEP/Spaces settings leaking in."""
-    env = dict(os.environ)
-    for name in (
-        "SPACE_ID",
-        "SYSTEM",
-        "MPEP_USERS",
-        "MPEP_REVIEWERS",
-        "MPEP_SYNC_REPO",
-        "MPEP_DATA_DIR",
-        "GRADIO_SERVER_PORT",
-        "GRADIO_SERVER_NAME",
-    ):
-        env.pop(name, None)
+# Settings that must not leak from the caller's environment into a test or bench process.
+LEAKY_SETTINGS = (
+    "SPACE_ID",
+    "SYSTEM",
+    "MPEP_USERS",
+    "MPEP_REVIEWERS",
+    "MPEP_SYNC_REPO",
+    "MPEP_DATA_DIR",
+    "GRADIO_SERVER_PORT",
+    "GRADIO_SERVER_NAME",
+)
+
+
+def hermetic_settings(root: Path) -> dict[str, str]:
+    """HOME, HF_HOME and GRADIO_TEMP_DIR under ``root``, no Hub token, no telemetry: the one
+    definition of a hermetic environment, for tests (conftest) and bench processes alike."""
     home = root / "home"
     home.mkdir(parents=True, exist_ok=True)
-    env.update(
-        HOME=str(home),
-        HF_HOME=str(home / "hf"),
-        GRADIO_TEMP_DIR=str(home / "gradio"),
-        HF_TOKEN="",
-        HF_HUB_OFFLINE="1",
-        HF_HUB_DISABLE_TELEMETRY="1",
-        GRADIO_ANALYTICS_ENABLED="False",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
+    return {
+        "HOME": str(home),
+        "HF_HOME": str(home / "hf"),
+        "GRADIO_TEMP_DIR": str(home / "gradio"),
+        "HF_TOKEN": "",
+        "HF_HUB_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def hermetic_env(root: Path, **extra: str) -> dict[str, str]:
+    """The current environment made hermetic (:func:`hermetic_settings`), plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in LEAKY_SETTINGS}
+    env.update(hermetic_settings(root))
     env.update(extra)
     return env
 

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mpep_space import GRADIO_VERSION
+
 from . import __version__
 from .errors import GeneratorError, OutputExistsError, UsageError
 from .languages import LanguageSpec
 from .prompts import DEFAULT_DATASET, Prompt
 from .resources import TemplateKind, cookiecutter_template
 
-GRADIO_VERSION = "6.31.0"  # pinned in the Space's requirements.txt and README front matter
 LEASE_MINUTES = 20
 
 

@@ -22,7 +22,7 @@ from mpep_generator.prompts import load_prompts
 from mpep_generator.render import SpaceOptions, render_space
 
 # One implementation of loopback ports and readiness polling, shared with bench/.
-from bench.common import Server
+from bench.common import LEAKY_SETTINGS, Server, hermetic_settings
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("MPEP_CHROMIUM", "/usr/bin/chromium"))
@@ -43,23 +43,10 @@ PYTHON = sys.executable
 
 @pytest.fixture(autouse=True)
 def hermetic_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("HF_HOME", str(home / "hf"))
-    monkeypatch.setenv("GRADIO_TEMP_DIR", str(home / "gradio"))
-    monkeypatch.setenv("HF_TOKEN", "")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
-    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
-    for name in (
-        "SPACE_ID",
-        "SYSTEM",
-        "MPEP_USERS",
-        "MPEP_REVIEWERS",
-        "MPEP_SYNC_REPO",
-        "MPEP_DATA_DIR",
-    ):
+    for name in LEAKY_SETTINGS:
         monkeypatch.delenv(name, raising=False)
+    for name, value in hermetic_settings(tmp_path_factory.mktemp("env")).items():
+        monkeypatch.setenv(name, value)
 
 
 def render(

@@ -197,7 +197,9 @@ def _assert_runtime_copied(project: Path, package: str) -> None:
     expected = sorted(
         p.relative_to(runtime) for p in runtime.rglob("*.py") if "__pycache__" not in p.parts
     )
-    copied = sorted(p.relative_to(project / package) for p in (project / package).rglob("*"))
+    copied = sorted(
+        p.relative_to(project / package) for p in (project / package).rglob("*") if p.is_file()
+    )
     assert copied == expected
     for name in expected:
         assert (project / package / name).read_bytes() == (runtime / name).read_bytes()
@@ -634,3 +636,18 @@ def test_the_cldr_cache_is_exactly_what_langcodes_derives() -> None:
     assert sorted(cached) == LANGUAGE_FILES
     for code, values in cached.items():
         assert values == derive_from_cldr(code), code
+
+
+def test_the_gradio_pin_has_one_value_everywhere() -> None:
+    """mpep_space.GRADIO_VERSION is the pin; the places that cannot import it repeat it."""
+    import tomllib
+
+    from mpep_space import GRADIO_VERSION
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert f"gradio[oauth]=={GRADIO_VERSION}" in extras["space"]
+    for template in (REPO / "template", REPO / "template" / "dashboard"):
+        defaults = json.loads((template / "cookiecutter.json").read_text())
+        assert defaults["gradio_version"] == GRADIO_VERSION
