@@ -3,9 +3,11 @@
 Two sources: a JSONL file of ``{prompt_id, text, agent, score}`` from any tool
 (:func:`load_suggestions`), or a local ``transformers`` translation model
 (:func:`suggest_with_model`, e.g. ``facebook/nllb-200-distilled-600M``).
-Fenced code blocks never reach the model: they are cut out and put back
-unchanged. Model output is cached per (model, language, text segment) so a
-rerun translates nothing twice. ``transformers``/``torch`` are imported only
+Code blocks never reach the model: they are cut out and put back unchanged. What
+counts as code (fences of any length, tildes, indented blocks, unclosed fences) is
+decided by :func:`mpep_space.text.split_code`, the same rule the QA checks use.
+Model output is cached per (model, language, text segment) so a rerun translates
+nothing twice. ``transformers``/``torch`` are imported only
 here, only when a model is used (``pip install -e ".[suggest]"``).
 """
 
@@ -20,13 +22,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from mpep_space.text import split_code
+
 from .errors import SuggestionError
 from .languages import LanguageSpec
 from .prompts import Prompt
 
 Suggestion = dict[str, Any]  # {"text", "agent", "score", "type"}: the Space's bundled form
 SOURCE_CODE = "eng_Latn"
-_FENCE = re.compile(r"(^|\n)(```|~~~)[^\n]*\n.*?\n\2[ \t]*(?=\n|$)", re.DOTALL)
 
 
 # -- from a file -----------------------------------------------------------------------------
@@ -81,21 +84,6 @@ def load_suggestions(path: Path, prompts: Sequence[Prompt]) -> dict[str, Suggest
 
 
 # -- code-block protection -----------------------------------------------------------------
-
-
-def split_code(text: str) -> list[tuple[bool, str]]:
-    """Split into (is_code, piece) parts; fenced code blocks are kept whole."""
-    parts: list[tuple[bool, str]] = []
-    pos = 0
-    for match in _FENCE.finditer(text):
-        start = match.start() + len(match.group(1))
-        if start > pos:
-            parts.append((False, text[pos:start]))
-        parts.append((True, text[start : match.end()]))
-        pos = match.end()
-    if pos < len(text):
-        parts.append((False, text[pos:]))
-    return parts
 
 
 def _prose_segments(piece: str) -> list[str]:

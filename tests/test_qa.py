@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mpep_space import qa
+from mpep_space.qa import checks, identifier
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,21 +50,45 @@ def test_codes_and_severities_are_documented() -> None:
     assert all(text.endswith(".") for text in qa.CODES.values())
 
 
-def test_qa_imports_only_the_standard_library_and_py3langid() -> None:
-    tree = ast.parse(Path(qa.__file__).read_text(encoding="utf-8"))
-    imported = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    }
-    imported |= {
-        node.module or ""
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.level == 0
-    }
+def test_qa_imports_only_the_standard_library_py3langid_and_mpep_space_text() -> None:
+    imported: set[str] = set()
+    relative: set[str] = set()
+    for path in Path(qa.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module or "")
+            elif isinstance(node, ast.ImportFrom) and node.level == 2:
+                relative.add(node.module or "")
     top = {name.split(".")[0] for name in imported}
     assert top - sys.stdlib_module_names - {"__future__"} == {"py3langid"}
+    assert relative == {"text"}  # the one shared module outside the package
+
+
+def test_qa_modules_import_each_other_without_cycles() -> None:
+    package = Path(qa.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        graph[path.stem] = {
+            node.module or "__init__"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 1
+        }
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, f"import cycle: {' -> '.join((*path, name))}"
+        if name not in done:
+            for other in graph.get(name, ()):
+                visit(other, (*path, name))
+            done.add(name)
+
+    for name in graph:
+        visit(name, ())
+    assert len(graph) >= 8  # a package split by concern, not one module
 
 
 def test_has_errors() -> None:
@@ -190,6 +215,17 @@ def test_code_block_count() -> None:
     assert "1 code block" in message and "has 0" in message
     unclosed = PY_SOURCE.replace("Why does this fail?", "Waarom gaat dit mis?").rstrip()[:-3]
     assert "code_block_count" not in codes(PY_SOURCE, unclosed)
+
+
+def test_indented_and_long_fenced_code_is_code() -> None:
+    indented = "What does this print?\n\n    for word in words:\n        print(word)\n\nExplain it."
+    kept = "Wat drukt dit af?\n\n    for word in words:\n        print(word)\n\nLeg het uit."
+    assert codes(indented, kept) == []
+    translated = kept.replace("for word in words", "voor woord in woorden")
+    assert codes(indented, translated) == ["code_changed"]
+    fenced = "Explain this:\n\n````md\nSome *emphasis* here.\n```\n````\n\nThanks."
+    changed = "Leg dit uit:\n\n````md\nWat *nadruk* hier.\n```\n````\n\nBedankt."
+    assert codes(fenced, changed) == ["code_changed"]
 
 
 def test_inline_code() -> None:
@@ -615,7 +651,7 @@ def test_check_never_raises(
 ) -> None:
     glossary = [Entry("a", "b"), {"term": source[:5], "translation": translation[:5]}]
     # strict=True lets a bug in a single check surface instead of being logged and skipped.
-    findings = qa._run_checks(source, translation, lang, suggestion, glossary, strict=True)
+    findings = checks.run_checks(source, translation, lang, suggestion, glossary, strict=True)
     assert findings == qa.check(source, translation, lang, suggestion, glossary)
     for f in findings:
         assert f.code in qa.CODES and f.severity in qa.SEVERITIES and f.message
@@ -647,8 +683,8 @@ ADVERSARIAL = {
 def test_huge_adversarial_input_is_fast(name: str) -> None:
     text = ADVERSARIAL[name]
     start = time.perf_counter()
-    qa._run_checks(text, text[: len(text) // 2], "nl", text, None, strict=True)
-    qa._run_checks("Explain this, please. " * 5, text, "ar", None, None, strict=True)
+    checks.run_checks(text, text[: len(text) // 2], "nl", text, None, strict=True)
+    checks.run_checks("Explain this, please. " * 5, text, "ar", None, None, strict=True)
     assert time.perf_counter() - start < 1.0
 
 
@@ -660,10 +696,13 @@ def test_model_is_loaded_once_across_threads(monkeypatch: pytest.MonkeyPatch) ->
         time.sleep(0.05)
         return object()
 
-    monkeypatch.setattr(qa, "_IDENTIFIER", None)
-    monkeypatch.setattr(qa, "_load_identifier", slow_loader)
+    monkeypatch.setattr(identifier, "_IDENTIFIER", None)
+    monkeypatch.setattr(identifier, "_load_identifier", slow_loader)
     results: list[object] = []
-    threads = [threading.Thread(target=lambda: results.append(qa._identifier())) for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: results.append(identifier.get_identifier()))
+        for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -675,23 +714,23 @@ def test_checks_still_work_without_the_model(monkeypatch: pytest.MonkeyPatch) ->
     def broken_loader() -> object:
         raise ImportError("no py3langid")
 
-    monkeypatch.setattr(qa, "_IDENTIFIER", None)
-    monkeypatch.setattr(qa, "_IDENTIFIER_FAILED", False)
-    monkeypatch.setattr(qa, "_load_identifier", broken_loader)
-    qa._model_labels.cache_clear()
+    monkeypatch.setattr(identifier, "_IDENTIFIER", None)
+    monkeypatch.setattr(identifier, "_IDENTIFIER_FAILED", False)
+    monkeypatch.setattr(identifier, "_load_identifier", broken_loader)
+    identifier.model_labels.cache_clear()
     try:
         assert codes(QUESTION, "Waarom is de lucht blauw maar rood bij zonsondergang?") == []
         message = messages(QUESTION, "Waarom is de lucht blauw maar rood bij zonsondergang?", "ar")
         assert "Latin script" in message["wrong_language"]
     finally:
-        qa._model_labels.cache_clear()
+        identifier.model_labels.cache_clear()
 
 
 def test_a_failing_check_is_skipped_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(ctx: object) -> list[qa.Finding]:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(qa, "_CONTENT_CHECKS", (boom, *qa._CONTENT_CHECKS))
+    monkeypatch.setattr(checks, "CONTENT_CHECKS", (boom, *checks.CONTENT_CHECKS))
     assert codes("Hi {name}, welcome.", "Hoi, welkom.") == ["placeholder_missing"]
 
 

@@ -80,6 +80,82 @@ def test_code_blocks_are_split_out_whole() -> None:
     assert "".join(piece for _, piece in parts) == CODE_PROMPT
 
 
+# Every way markdown marks code: QA compares these verbatim, so the model must never see them.
+HARD_CODE_PROMPTS = {
+    "tilde fence": "Fix this query:\n\n~~~sql\nselect name from users where id = 1;\n~~~\n\nWhy?",
+    "four backticks": (
+        "Explain this markdown:\n\n````markdown\nSome *emphasis* here.\n```python\n"
+        "print(answer)\n```\nAnd a last line\n````\n\nThen explain the fences."
+    ),
+    "indented block": (
+        "What does this print?\n\n    for word in words:\n        print(word)\n\nExplain the loop."
+    ),
+    "unclosed fence": "Complete this function:\n\n```python\ndef greet(name):\n    return",
+    "fence in a list item": (
+        "1. Install it:\n\n   ```bash\n   pip install requests\n   ```\n\n2. Then write a test."
+    ),
+}
+CODE_LINES = {
+    "tilde fence": ["select name from users where id = 1;"],
+    "four backticks": ["Some *emphasis* here.", "print(answer)", "And a last line"],
+    "indented block": ["for word in words:", "print(word)"],
+    "unclosed fence": ["def greet(name):", "return"],
+    "fence in a list item": ["pip install requests"],
+}
+
+
+@pytest.mark.parametrize("name", list(HARD_CODE_PROMPTS))
+def test_no_kind_of_code_block_reaches_the_model(name: str) -> None:
+    sent: list[str] = []
+
+    def shout(lines: list[str]) -> list[str]:
+        sent.extend(lines)
+        return [line.upper() for line in lines]
+
+    text = HARD_CODE_PROMPTS[name]
+    out = translate_keeping_code(text, shout)
+    assert sent, "the prose was translated"
+    for code in CODE_LINES[name]:
+        assert not any(code in line for line in sent), f"{code!r} was sent to the model"
+        assert code in out
+    assert "".join(piece for _, piece in split_code(text)) == text
+
+
+@pytest.mark.parametrize("name", list(HARD_CODE_PROMPTS))
+def test_qa_accepts_what_the_suggestion_keeps_as_code(name: str) -> None:
+    from mpep_space import qa
+
+    text = HARD_CODE_PROMPTS[name]
+    suggestion = translate_keeping_code(text, lambda lines: [f"[nl] {x}" for x in lines])
+    codes = {f.code for f in qa.check(text, suggestion, "nl")}
+    assert not codes & {"code_changed", "code_block_count"}, codes
+
+
+def test_indented_list_text_is_prose_not_code() -> None:
+    text = "1. First step\n\n    More about the first step.\n\n2. Second step"
+    assert [is_code for is_code, _ in split_code(text)] == [False]
+
+
+def test_the_tiny_model_never_sees_code(tiny_model: str, tmp_path: Path) -> None:
+    spec = get_language("nl")
+    engine = ModelTranslator(tiny_model, spec.nllb, batch_size=4)
+    sent: list[str] = []
+
+    def recording(lines: list[str]) -> list[str]:
+        sent.extend(lines)
+        return engine(lines)
+
+    hard = [Prompt(str(i), text, "{}") for i, text in enumerate(HARD_CODE_PROMPTS.values())]
+    out = suggest_with_model(
+        tiny_model, spec, hard, cache_dir=tmp_path, translator=recording, progress=False
+    )
+    assert engine.calls > 0
+    for name, prompt in zip(HARD_CODE_PROMPTS, hard, strict=True):
+        for code in CODE_LINES[name]:
+            assert not any(code in line for line in sent), f"{code!r} was sent to the model"
+            assert code in out[prompt.id]["text"]
+
+
 def test_translation_keeps_code_and_layout() -> None:
     sent: list[str] = []
 
