@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .errors import CollectError, ConfigError, GeneratorError, UsageError
+from .output import OutputPolicy
 
 if TYPE_CHECKING:
     from .results import CollectRun
@@ -133,7 +134,17 @@ Examples:
     show_default=True,
     help="With --dashboard: how often it re-reads every source.",
 )
-@click.option("--force", is_flag=True, help="Replace --out if it exists and is not empty.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Update --out if an earlier render wrote it: its files are replaced, data/ is kept.",
+)
+@click.option(
+    "--allow-other-files",
+    is_flag=True,
+    help="Also render into a folder holding files generate-space did not write (or the "
+    "current folder); those files are left as they are.",
+)
 @click.option("--push", is_flag=True, help="Create the Space (and its sync dataset) on the Hub.")
 @click.option(
     "--space-id", default=None, metavar="OWNER/NAME", help="The Space to create with --push."
@@ -159,6 +170,7 @@ def generate_space_command(
     from_config: Path | None,
     refresh_minutes: float,
     force: bool,
+    allow_other_files: bool,
     push: bool,
     space_id: str | None,
     sync_repo: str | None,
@@ -176,7 +188,8 @@ def generate_space_command(
             )
         if from_config is None:
             raise UsageError("--dashboard needs --from-config FILE (language -> sources)")
-        _generate_dashboard(from_config, out, refresh_minutes, force, push, space_id)
+        policy = OutputPolicy(force=force, allow_other_files=allow_other_files)
+        _generate_dashboard(from_config, out, refresh_minutes, policy, push, space_id)
         return
     if lang is None:
         raise UsageError("give --lang CODE (or --dashboard --from-config FILE)")
@@ -186,7 +199,7 @@ def generate_space_command(
         lang,
         prompts_source,
         out,
-        force,
+        OutputPolicy(force=force, allow_other_files=allow_other_files),
         push,
         space_id,
         sync_repo,
@@ -204,7 +217,7 @@ def _generate_language(
     lang: str,
     prompts_source: str | None,
     out: Path | None,
-    force: bool,
+    policy: OutputPolicy,
     push: bool,
     space_id: str | None,
     sync_repo: str | None,
@@ -248,7 +261,13 @@ def _generate_language(
     )
     target = out if out is not None else Path(f"mpep-{spec.code.lower()}")
     folder = render_space(
-        spec, prompts, target, options=options, suggestions=suggestions, force=force
+        spec,
+        prompts,
+        target,
+        options=options,
+        suggestions=suggestions,
+        force=policy.force,
+        allow_other_files=policy.allow_other_files,
     )
     direction = " (right-to-left)" if spec.is_rtl else ""
     with_suggestions = f", {len(suggestions)} with machine suggestions" if suggestions else ""
@@ -273,7 +292,7 @@ def _generate_dashboard(
     from_config: Path,
     out: Path | None,
     refresh_minutes: float,
-    force: bool,
+    policy: OutputPolicy,
     push: bool,
     space_id: str | None,
 ) -> None:
@@ -281,7 +300,11 @@ def _generate_dashboard(
 
     token = _hub_token() if push else None
     folder = render_dashboard(
-        from_config, out or Path("mpep-dashboard"), refresh_minutes=refresh_minutes, force=force
+        from_config,
+        out or Path("mpep-dashboard"),
+        refresh_minutes=refresh_minutes,
+        force=policy.force,
+        allow_other_files=policy.allow_other_files,
     )
     languages = len(json.loads((folder / "dashboard_config.json").read_text())["languages"])
     click.echo(
@@ -462,8 +485,9 @@ def _print_run(run: CollectRun) -> None:
         for note in result.notes:
             click.echo(f"warning: {note}", err=True)
     for result in run.results:
+        where = f"into {_shown(result.folder)}" if result.data_file else "(nothing written)"
         line = (
-            f"Collected {result.dataset} into {_shown(result.folder)}: "
+            f"Collected {result.dataset} {where}: "
             f"{_plural(result.rows, 'row')} from {_plural(result.events, 'event')}"
         )
         if result.problems:

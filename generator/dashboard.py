@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import UsageError
 from .languages import get_language
+from .output import OutputPolicy
 from .render import GRADIO_VERSION, render_template
 from .sources_file import load_sources_config, load_space_links
 
@@ -47,6 +48,7 @@ def render_dashboard(
     refresh_minutes: float = 10,
     spaces: dict[str, str] | None = None,
     force: bool = False,
+    allow_other_files: bool = False,
 ) -> Path:
     """Render the dashboard for the languages and sources of ``config_file``."""
     config = dashboard_config(
@@ -58,4 +60,5 @@ def render_dashboard(
         "gradio_version": GRADIO_VERSION,
         "_bundle": {"config": config},
     }
-    return render_template(context, out, force=force, template="dashboard")
+    policy = OutputPolicy(force=force, allow_other_files=allow_other_files)
+    return render_template(context, out, policy=policy, template="dashboard")

@@ -18,8 +18,9 @@ from typing import Any
 from mpep_space import GRADIO_VERSION
 
 from . import __version__
-from .errors import GeneratorError, OutputExistsError, UsageError
+from .errors import GeneratorError, UsageError
 from .languages import LanguageSpec
+from .output import DEFAULT_POLICY, OutputPolicy, check_target, install
 from .prompts import DEFAULT_DATASET, Prompt
 from .resources import TemplateKind, cookiecutter_template
 
@@ -109,15 +110,6 @@ def template_context(
     }
 
 
-def _check_output(out: Path, force: bool) -> None:
-    if out.is_file() or out.is_symlink():
-        raise OutputExistsError(f'"{out}" is a file; choose a folder for --out')
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise OutputExistsError(
-            f'"{out}" already exists and is not empty; use --force to replace it'
-        )
-
-
 def _cookiecutter(context: dict[str, Any], output_dir: Path, template: Path) -> Path:
     from cookiecutter.exceptions import CookiecutterException, UndefinedVariableInTemplate
     from cookiecutter.main import cookiecutter
@@ -148,26 +140,28 @@ def render_space(
     options: SpaceOptions | None = None,
     suggestions: dict[str, dict[str, Any]] | None = None,
     force: bool = False,
+    allow_other_files: bool = False,
 ) -> Path:
     """Render the Space for ``spec`` with ``prompts`` into ``out``; return ``out``.
 
-    Nothing is left behind on failure: ``out`` is either the complete new
-    folder or untouched.
+    Nothing is left behind on failure, and nothing but generate-space's own files is
+    ever replaced or removed (see :mod:`mpep_generator.output`).
     """
     context = template_context(spec, prompts, options or SpaceOptions(), suggestions)
-    return render_template(context, out, force=force)
+    policy = OutputPolicy(force=force, allow_other_files=allow_other_files)
+    return render_template(context, out, policy=policy)
 
 
 def render_template(
     context: dict[str, Any],
     out: Path,
     *,
-    force: bool = False,
+    policy: OutputPolicy = DEFAULT_POLICY,
     template: TemplateKind = "space",
 ) -> Path:
-    """Render the ``template`` (the Space's or the dashboard's) with ``context`` into ``out``
-    atomically."""
-    _check_output(out, force)
+    """Render the ``template`` (the Space's or the dashboard's) with ``context`` into ``out``:
+    rendered beside it, then put in place by :func:`mpep_generator.output.install`."""
+    check_target(out, policy)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -176,22 +170,7 @@ def render_template(
             project = _cookiecutter(context, staging, template_dir)
         for cache in project.rglob("__pycache__"):
             shutil.rmtree(cache)
-        _replace(project, out)
+        install(project, out, policy)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
-
-
-def _replace(new: Path, out: Path) -> None:
-    """Move ``new`` to ``out``, replacing an old ``out`` only once ``new`` is in place."""
-    if not out.exists():
-        new.rename(out)
-        return
-    old = out.with_name(f".{out.name}.old-{new.parent.name}")
-    out.rename(old)
-    try:
-        new.rename(out)
-    except OSError:
-        old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -280,17 +280,6 @@ def test_tricky_text_round_trips_byte_for_byte(tmp_path: Path, lang: str) -> Non
     assert [g.translation for g in config.glossary] == [g.translation for g in spec.glossary]
 
 
-def test_force_replaces_an_existing_space(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "nl"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
-    assert cli(capsys, "--lang", "nl", "--prompts", "sample", "--out", str(out), "--force")[0] == 0
-    assert not (out / "old.txt").exists() and (out / "app.py").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["nl"]
-
-
 # -- prompt sources --------------------------------------------------------------------------
 
 

@@ -1,0 +1,150 @@
+"""--out and --force: a re-render replaces generate-space's own files and nothing else.
+
+Issue 11: `--force` used to delete the Space's event log (data/), `--out . --force` deleted
+unrelated files, and `--out` a FIFO or device was renamed away or replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+from mpep_generator.errors import OutputExistsError
+from mpep_generator.output import MANIFEST, OutputPolicy, check_target
+from test_generate import assert_one_error_line, cli
+
+SAMPLE = ("--lang", "nl", "--prompts", "sample")
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _render(capsys: pytest.CaptureFixture[str], out: Path, *extra: str) -> tuple[int, str, str]:
+    return cli(capsys, *SAMPLE, "--out", str(out), *extra)
+
+
+@pytest.fixture
+def space(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    out = tmp_path / "mpep-nl"
+    assert _render(capsys, out)[0] == 0
+    events = out / "data" / "events"
+    events.mkdir(parents=True)
+    (events / "a.jsonl").write_text('{"v":1,"id":"x"}\n', encoding="utf-8")
+    return out
+
+
+def test_force_replaces_the_app_and_keeps_data_byte_for_byte(
+    space: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_before = _snapshot(space / "data")
+    log = (space / "data" / "events" / "a.jsonl").open("a", encoding="utf-8")  # a running Space
+    (space / "mpep_space" / "stale_module.py").write_text("# from an older release\n")
+    code, out, err = _render(capsys, space, "--force", "--reviewers", "rita")
+    assert code == 0, err
+    assert '"rita"' in (space / "space_config.json").read_text()
+    assert _snapshot(space / "data") == data_before
+    log.write("acknowledged after the re-render\n")
+    log.close()
+    assert (space / "data" / "events" / "a.jsonl").read_text().endswith("re-render\n")
+    assert not (space / "mpep_space" / "stale_module.py").exists()
+    assert sorted(p.name for p in space.parent.iterdir()) == ["mpep-nl"]  # no staging left
+
+
+def test_force_refuses_a_folder_with_other_files_and_writes_nothing(
+    space: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (space / "notes.txt").write_text("mine")
+    before = _snapshot(space)
+    code, _, err = _render(capsys, space, "--force", "--reviewers", "rita")
+    assert code == 1
+    assert_one_error_line(
+        err,
+        f'"{space}" holds files generate-space did not write (notes.txt); move them away, '
+        "or pass --allow-other-files to leave them in place",
+    )
+    assert _snapshot(space) == before
+
+
+def test_allow_other_files_leaves_them_alone(
+    space: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (space / "notes.txt").write_text("mine")
+    assert _render(capsys, space, "--force", "--allow-other-files", "--reviewers", "rita")[0] == 0
+    assert (space / "notes.txt").read_text() == "mine"
+    assert '"rita"' in (space / "space_config.json").read_text()
+    assert "notes.txt" not in (space / MANIFEST).read_text()
+
+
+def test_the_current_folder_and_its_parents_need_the_explicit_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "work" / "project"
+    here.mkdir(parents=True)
+    (here / "unrelated.py").write_text("print('keep me')\n")
+    monkeypatch.chdir(here)
+    code, _, err = _render(capsys, Path("."), "--force")
+    assert code == 1
+    assert_one_error_line(
+        err,
+        '--out "." is the current folder; choose a new folder, or pass --allow-other-files '
+        "to render into it (files generate-space did not write are left as they are)",
+    )
+    code, _, err = _render(capsys, Path(".."), "--force")
+    assert code == 1 and "is a parent of the current folder" in err
+    assert sorted(p.name for p in here.iterdir()) == ["unrelated.py"]
+    assert sorted(p.name for p in here.parent.iterdir()) == ["project"]
+
+    code, _, err = _render(capsys, Path("."), "--force", "--allow-other-files")
+    assert code == 0, err
+    assert (here / "unrelated.py").read_text() == "print('keep me')\n"
+    assert (here / "app.py").is_file()
+
+
+@pytest.mark.parametrize("kind", ["file", "fifo", "socket", "link-to-file", "link-to-folder"])
+def test_an_out_that_is_not_a_folder_is_refused_and_left_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    target = tmp_path / "target"
+    if kind == "file":
+        target.write_text("precious")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "socket":
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(target))
+    else:
+        real = tmp_path / ("real.txt" if kind == "link-to-file" else "real-dir")
+        real.write_text("x") if kind == "link-to-file" else real.mkdir()
+        target.symlink_to(real)
+    before = os.lstat(target)
+    code, out, err = _render(capsys, target, "--force", "--allow-other-files")
+    assert code == 1 and out == "" and err.count("\n") == 1 and err.startswith("Error: ")
+    assert str(target) in err
+    after = os.lstat(target)
+    assert (after.st_ino, stat.S_IFMT(after.st_mode)) == (
+        before.st_ino,
+        stat.S_IFMT(before.st_mode),
+    )
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_device_is_refused_before_anything_is_written() -> None:
+    with pytest.raises(OutputExistsError, match="special file"):
+        check_target(Path("/dev/null"), OutputPolicy(force=True, allow_other_files=True))
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+
+
+def test_an_out_through_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "file").write_text("x")
+    code, _, err = _render(capsys, tmp_path / "file" / "sub")
+    assert code == 1
+    file, out = tmp_path / "file", tmp_path / "file" / "sub"
+    assert_one_error_line(err, f'"{file}" is not a folder, so --out "{out}" cannot be made')
