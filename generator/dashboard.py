@@ -16,6 +16,7 @@ from .languages import get_language
 from .output import OutputPolicy
 from .render import GRADIO_VERSION, render_template
 from .sources_file import load_sources_config, load_space_links
+from .spacecard import dashboard_front_matter
 
 
 def dashboard_config(
@@ -58,6 +59,7 @@ def render_dashboard(
         "title": title,
         "dashboard_dir": "mpep-dashboard",
         "gradio_version": GRADIO_VERSION,
+        "_front_matter": dashboard_front_matter(title),
         "_bundle": {"config": config},
     }
     policy = OutputPolicy(force=force, allow_other_files=allow_other_files)

@@ -23,9 +23,11 @@ from typing import Any
 
 import yaml
 from mpep_space.config import GlossaryItem as GlossaryEntry  # one definition, Space and here
+from mpep_space.text import control_character
 
 from .errors import LanguageFileError, UnknownLanguageError
 from .resources import languages_dir
+from .yamlsafe import load_yaml
 
 LANGUAGES_DIR = languages_dir()
 CLDR_CACHE = Path(__file__).resolve().parent / "data" / "cldr_languages.json"
@@ -212,7 +214,7 @@ def _glossary(path: Path, entries: list[Any]) -> tuple[GlossaryEntry, ...]:
 def load_language_file(path: Path) -> LanguageSpec:
     """Load one YAML file into a LanguageSpec, naming the file and key on error."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _fail(path, f"cannot be read as YAML ({first})") from None
@@ -231,6 +233,8 @@ def load_language_file(path: Path) -> LanguageSpec:
     for key in ("name", "native_name", "dataset", "nllb"):
         if key in data:
             values[key] = data[key].strip()
+            if "\n" in values[key] or control_character(values[key]):
+                raise _fail(path, f"key {key!r} must be one line of text")
     if "dataset" not in data and "name" in data:
         values["dataset"] = dataset_name_for(values["name"])
     guidelines = data.get("guidelines") or COMMON_GUIDELINES

@@ -48,6 +48,11 @@ def content_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+# MPEP prompts run to ~2,100 characters; a Space sizes its translation limit from the
+# longest prompt it bundles, so an absurd one would open the door to absurd submissions.
+MAX_PROMPT_CHARS = 12_000
+
+
 def _prompt_text(where: str, row: dict[str, Any]) -> str:
     text = row.get("prompt")
     if text is None or (isinstance(text, float) and text != text):  # missing or NaN
@@ -56,6 +61,11 @@ def _prompt_text(where: str, row: dict[str, Any]) -> str:
         raise PromptSourceError(f"{where}: 'prompt' must be text, not {type(text).__name__}")
     if not text.strip():
         raise PromptSourceError(f"{where}: empty prompt")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise PromptSourceError(
+            f"{where}: prompt is {len(text):,} characters long (at most {MAX_PROMPT_CHARS:,}, "
+            "so that translators can work on it); shorten it or leave it out"
+        )
     bad = control_character(text)
     if bad:
         what = bad if bad.startswith("a ") else f"the control character {bad}"

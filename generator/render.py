@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mpep_space import GRADIO_VERSION
+from mpep_space.text import OWNER
 
 from . import __version__
 from .errors import GeneratorError, UsageError
@@ -23,6 +24,7 @@ from .languages import LanguageSpec
 from .output import DEFAULT_POLICY, OutputPolicy, check_target, install
 from .prompts import DEFAULT_DATASET, Prompt
 from .resources import TemplateKind, cookiecutter_template
+from .spacecard import space_front_matter
 
 LEASE_MINUTES = 20
 
@@ -52,6 +54,11 @@ def space_config(spec: LanguageSpec, options: SpaceOptions) -> dict[str, Any]:
     """The Space's ``space_config.json`` (see ``mpep_space.config``)."""
     min_approvals = _pick(options.min_approvals, spec.min_approvals)
     per_prompt = _pick(options.translations_per_prompt, spec.translations_per_prompt)
+    if options.authorized_org and not OWNER.fullmatch(options.authorized_org):
+        raise UsageError(
+            "--authorized-org must be a Hugging Face organisation name (letters, digits, "
+            f"'-', '_', '.'), not {options.authorized_org!r}"
+        )
     for name, value in (
         ("--min-approvals", min_approvals),
         ("--translations-per-prompt", per_prompt),
@@ -106,6 +113,12 @@ def template_context(
         "gradio_version": GRADIO_VERSION,
         "source_dataset": options.source_dataset,
         "authorized_org": options.authorized_org,
+        "_front_matter": space_front_matter(
+            spec.name,
+            spec.code,
+            source_dataset=options.source_dataset,
+            authorized_org=options.authorized_org,
+        ),
         "_bundle": {"config": space_config(spec, options), "prompts": records},
     }
 

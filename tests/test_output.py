@@ -148,3 +148,103 @@ def test_an_out_through_a_file_is_one_line(
     assert code == 1
     file, out = tmp_path / "file", tmp_path / "file" / "sub"
     assert_one_error_line(err, f'"{file}" is not a folder, so --out "{out}" cannot be made')
+
+
+# -- Space README front matter, language files, prompt sizes (issue 11 "Low", issue 13 item 6)
+
+
+def test_front_matter_is_written_by_a_yaml_dumper(tmp_path: Path) -> None:
+    """A name with quotes and newlines stays one value; it cannot add keys."""
+    import yaml
+    from mpep_generator.spacecard import space_front_matter
+
+    hostile = 'Dutch"\nhf_oauth: false\nx: "'
+    text = space_front_matter(hostile, "nl", source_dataset="a/b", authorized_org="DIBT")
+    data = yaml.safe_load(text.split("---\n")[1])
+    assert data["title"] == f"MPEP {hostile}" and data["hf_oauth"] is True
+    assert data["hf_oauth_authorized_org"] == "DIBT" and "x" not in data
+
+
+@pytest.mark.parametrize("org", ["DIBT\nhf_oauth: false", "a b", 'x"y', "a/b"])
+def test_an_authorized_org_that_is_not_a_name_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], org: str
+) -> None:
+    code, _, err = _render(capsys, tmp_path / "out", "--authorized-org", org)
+    assert code == 2  # a usage error
+    assert_one_error_line(
+        err,
+        "--authorized-org must be a Hugging Face organisation name (letters, digits, "
+        f"'-', '_', '.'), not {org!r}",
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("code", ["nl", "zh-Hant-HK", "sr-Latn-BA", "yue", "pt-BR", "tzm-Tfng-MA"])
+def test_short_description_fits_the_hub_limit(code: str) -> None:
+    import yaml
+    from mpep_generator.languages import get_language
+    from mpep_generator.spacecard import space_front_matter
+
+    spec = get_language(code)
+    text = space_front_matter(spec.name, spec.code, source_dataset="a/b")
+    assert len(yaml.safe_load(text.split("---\n")[1])["short_description"]) <= 60
+
+
+def test_the_templates_default_front_matter_is_the_generators() -> None:
+    """Plain `cookiecutter template` renders the Dutch demo's front matter, as made here."""
+    import json
+
+    from conftest import REPO
+    from mpep_generator.spacecard import dashboard_front_matter, space_front_matter
+
+    space = json.loads((REPO / "template" / "cookiecutter.json").read_text())
+    assert space["_front_matter"] == space_front_matter(
+        space["language_name"], space["lang_code"], source_dataset=space["source_dataset"]
+    )
+    board = json.loads((REPO / "template" / "dashboard" / "cookiecutter.json").read_text())
+    assert board["_front_matter"] == dashboard_front_matter(board["title"])
+
+
+def test_a_yaml_alias_bomb_in_a_language_file_is_refused(tmp_path: Path) -> None:
+    from mpep_generator.errors import LanguageFileError
+    from mpep_generator.languages import load_language_file
+
+    lines = ["code: nl", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]"
+        for i in range(8)
+    ]
+    path = tmp_path / "nl.yaml"
+    path.write_text("\n".join(lines) + "\nguidelines: *i\n")
+    with pytest.raises(LanguageFileError, match="aliases"):
+        load_language_file(path)
+
+
+@pytest.mark.parametrize("key", ["name", "native_name", "dataset"])
+def test_language_names_are_one_line(tmp_path: Path, key: str) -> None:
+    from mpep_generator.errors import LanguageFileError
+    from mpep_generator.languages import load_language_file
+
+    path = tmp_path / "nl.yaml"
+    path.write_text(f'code: nl\n{key}: "Dutch\\nhf_oauth: false"\n')
+    with pytest.raises(LanguageFileError, match=f"key '{key}' must be one line of text"):
+        load_language_file(path)
+
+
+def test_an_overlong_prompt_is_refused_at_generation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "p.jsonl"
+    source.write_text(
+        '{"prompt": "ok", "row_idx": 1}\n' + '{"prompt": "%s", "row_idx": 2}\n' % ("x" * 12_001)
+    )
+    code, _, err = cli(
+        capsys, "--lang", "nl", "--prompts", str(source), "--out", str(tmp_path / "o")
+    )
+    assert code == 1
+    assert_one_error_line(
+        err,
+        f"{source}: line 2: prompt is 12,001 characters long (at most 12,000, so that "
+        "translators can work on it); shorten it or leave it out",
+    )
+    assert not (tmp_path / "o").exists()
