@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -39,3 +43,86 @@ def test_every_command_has_help_and_is_documented(
     out = capsys.readouterr().out
     assert out.startswith(f"Usage: {script} ") and "Examples:" in out
     assert f"$ {script} " in README
+
+
+# -- the README's examples run ---------------------------------------------------------------
+# A fenced block right after `<!-- readme-test: KIND -->` is executed and its output compared:
+# `shell`: a block of `$ command` lines, each followed by the output it prints (stdout and
+# stderr), run in order in one scratch folder; `python`: a code block whose stdout is the
+# next fenced block. Values that differ from run to run are masked on both sides.
+
+_DIRECTIVE = re.compile(r"<!-- readme-test: (\w+) -->\n```\w*\n(.*?)\n```", re.S)
+_NEXT_BLOCK = re.compile(r"\A\s*```\w*\n(.*?)\n```", re.S)
+_VOLATILE = [
+    (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z"), "<time>"),
+    # The Hub client's own words for "no network" depend on the machine's settings.
+    (re.compile(r"\((?:Got: |Cannot find ).*?\); use --prompts"), "(<no network>); use --prompts"),
+]
+
+
+def _mask(text: str) -> str:
+    for pattern, replacement in _VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text.rstrip()
+
+
+def _examples(kind: str) -> list[tuple[str, str]]:
+    """(block, expected output) for every README example of ``kind``."""
+    found = []
+    for match in _DIRECTIVE.finditer(README):
+        if match.group(1) != kind:
+            continue
+        following = _NEXT_BLOCK.match(README[match.end() :])
+        found.append((match.group(2), following.group(1) if following else ""))
+    return found
+
+
+def _shell_steps(block: str) -> list[tuple[str, str]]:
+    """Split a console block into (command, expected output) pairs."""
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        elif steps:
+            steps[-1][1].append(line)
+    return [(command, "\n".join(lines)) for command, lines in steps]
+
+
+def _env() -> dict[str, str]:
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+
+
+def test_the_readme_has_runnable_examples_of_each_kind() -> None:
+    assert len(_examples("shell")) >= 1 and len(_examples("python")) >= 1
+
+
+@pytest.mark.parametrize("index", range(len(_examples("shell"))))
+def test_readme_shell_example(index: int, tmp_path: Path) -> None:
+    block, _ = _examples("shell")[index]
+    for command, expected in _shell_steps(block):
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=tmp_path,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert _mask(done.stdout + done.stderr) == _mask(expected), f"$ {command}"
+
+
+@pytest.mark.parametrize("index", range(len(_examples("python"))))
+def test_readme_python_example(index: int, tmp_path: Path) -> None:
+    code, expected = _examples("python")[index]
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _mask(done.stdout) == _mask(expected)
