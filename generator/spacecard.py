@@ -30,22 +30,27 @@ def dump(data: dict[str, Any]) -> str:
     return f"---\n{body}---\n"
 
 
-def space_front_matter(
-    language_name: str, code: str, *, source_dataset: str, authorized_org: str = ""
-) -> str:
-    data: dict[str, Any] = {
-        "title": f"MPEP {language_name}",
-        "emoji": "🌍",
-        "colorFrom": "blue",
+def _gradio_space(title: str, emoji: str, color_from: str) -> dict[str, Any]:
+    """The keys every Space of ours has, in the Hub's usual order."""
+    return {
+        "title": title,
+        "emoji": emoji,
+        "colorFrom": color_from,
         "colorTo": "green",
         "sdk": "gradio",
         "sdk_version": GRADIO_VERSION,
         "python_version": "3.11",
         "app_file": "app.py",
         "pinned": False,
-        "hf_oauth": True,
-        "hf_oauth_expiration_minutes": 480,
     }
+
+
+def space_front_matter(
+    language_name: str, code: str, *, source_dataset: str, authorized_org: str = ""
+) -> str:
+    data = _gradio_space(f"MPEP {language_name}", "🌍", "blue")
+    data["hf_oauth"] = True
+    data["hf_oauth_expiration_minutes"] = 480
     if authorized_org:
         data["hf_oauth_authorized_org"] = authorized_org
     data["license"] = "apache-2.0"
@@ -60,21 +65,10 @@ def space_front_matter(
 
 
 def dashboard_front_matter(title: str) -> str:
-    return dump(
-        {
-            "title": title,
-            "emoji": "📊",
-            "colorFrom": "indigo",
-            "colorTo": "green",
-            "sdk": "gradio",
-            "sdk_version": GRADIO_VERSION,
-            "python_version": "3.11",
-            "app_file": "app.py",
-            "pinned": False,
-            "license": "apache-2.0",
-            "short_description": short_description(
-                "Live progress of every MPEP translation language"
-            ),
-            "tags": ["mpep", "dashboard", "data-is-better-together"],
-        }
+    data = _gradio_space(title, "📊", "indigo")
+    data["license"] = "apache-2.0"
+    data["short_description"] = short_description(
+        "Live progress of every MPEP translation language"
     )
+    data["tags"] = ["mpep", "dashboard", "data-is-better-together"]
+    return dump(data)
