@@ -1,10 +1,13 @@
 """The dataset card (``README.md``) of a collected ``MPEP_<NAME>`` set.
 
 Made with ``huggingface_hub.DatasetCardData`` and ``DatasetCard.from_template``;
-the YAML header carries the Hub's dataset tags and the ``configs`` entry that
-points ``datasets.load_dataset`` at the parquet file (and away from
-``alpaca_eval.json``). Everything in it comes from the inputs -- no date or
-path of the run -- so the card is as reproducible as the data.
+the YAML header carries the Hub's dataset tags, the ``dataset_info`` entry
+(features, split sizes) that the published MPEP cards have, and the ``configs``
+entry that points ``datasets.load_dataset`` at the parquet file by its
+content-named path (and away from ``alpaca_eval.json``). Everything in it comes
+from the inputs -- no date or path of the run -- so the card is as reproducible
+as the data. Whatever a person
+typed (user names, finding codes read from the log) is shown as literal text.
 """
 
 from __future__ import annotations
@@ -13,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .report import ordered_codes
-from .rows import SUPERSEDED
-from .schema import ALPACA_FILE
+from .report import code_span, ordered_codes, table_cell
+from .schema import ALPACA_FILE, card_features
 
 if TYPE_CHECKING:
     from mpep_space.config import SpaceConfig
 
+    from .files import DataFile
     from .results import CollectResult
 
 CARD_TEMPLATE = Path(__file__).resolve().parent / "data" / "dataset_card.md"
@@ -33,14 +36,10 @@ def size_category(rows: int) -> str:
     return "100K<n<1M"
 
 
-def _cell(text: str) -> str:
-    """A user name made safe for a markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def dataset_card(
     result: CollectResult,
     config: SpaceConfig,
+    data_file: DataFile,
     *,
     include_pending: bool = False,
     org: str | None = None,
@@ -64,10 +63,24 @@ def dataset_card(
         language_creators=["crowdsourced"],
         multilinguality=["translation"],
         tags=["mpep", "data-is-better-together"],
+        dataset_info={
+            "features": card_features(),
+            "splits": [
+                {
+                    "name": "train",
+                    "num_bytes": data_file.num_bytes,
+                    "num_examples": data_file.num_examples,
+                }
+            ],
+            "download_size": data_file.download_size,
+            "dataset_size": data_file.num_bytes,
+        },
         configs=[
             {
                 "config_name": "default",
-                "data_files": [{"split": "train", "path": "data/train-*"}],
+                # The exact file, not a pattern: datasets caches a local folder by its
+                # configs, so a pattern would serve a re-collect's old rows from the cache.
+                "data_files": [{"split": "train", "path": data_file.relative_path}],
             }
         ],
     )
@@ -93,15 +106,20 @@ def dataset_card(
         p=progress,
         percent=percent,
         contributors=[
-            {"user": _cell(c.user), "translations": c.translations, "reviews": c.reviews}
+            {
+                "user": code_span(c.user, in_table=True),
+                "translations": c.translations,
+                "reviews": c.reviews,
+            }
             for c in progress.contributors
         ],
         quality=[
-            (code, text, result.quality[code]) for code, text in ordered_codes(result.quality)
+            (code_span(code, in_table=True), table_cell(text), result.quality[code])
+            for code, text in ordered_codes(result.quality)
         ],
         unchanged=result.unchanged_suggestions,
-        superseded=SUPERSEDED,
-        repo_id=f"{org}/{result.dataset}" if org else result.dataset,
+        repo_id=f"{org}/{result.dataset}" if org else f"ORG/{result.dataset}",
+        pushed=bool(org),
         alpaca_file=ALPACA_FILE,
         dataset=result.dataset,
     )

@@ -5,8 +5,8 @@ language's sources and folds their events with the Space's own rules,
 :mod:`mpep_generator.rows` turns the folded state into one row per prompt, and this
 module writes, per language:
 
-``DIR/MPEP_<NAME>/data/train-00000-of-00001.parquet``
-    the rows, with the columns of :mod:`mpep_generator.schema`;
+``DIR/MPEP_<NAME>/data/train-00000-of-00001-<digest>.parquet``
+    the rows, with the columns of :mod:`mpep_generator.schema` (named by content);
 ``DIR/MPEP_<NAME>/README.md``
     the dataset card (:mod:`mpep_generator.card`);
 ``DIR/MPEP_<NAME>/alpaca_eval.json``
@@ -30,13 +30,13 @@ from mpep_space.text import OWNER
 
 from .card import dataset_card
 from .errors import CollectError, GeneratorError, MissingExtraError
-from .files import write_parquet, write_text
+from .files import write_data_file, write_text
 from .folding import fold, resolve_source
 from .languages import get_language
 from .report import write_report
 from .results import CollectResult, CollectRun
 from .rows import alpaca_eval_records, build_rows, quality_of
-from .schema import ALPACA_FILE, CARD_FILE, PARQUET_FILE
+from .schema import ALPACA_FILE, CARD_FILE
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -115,8 +115,15 @@ def collect_language(
         problems=tuple(folded.problems),
         sources=tuple(s.label for s in resolved),
     )
-    write_parquet(rows, folder / PARQUET_FILE)
-    card = dataset_card(result, folded.config, include_pending=include_pending, org=push_org)
+    if not rows:
+        # datasets (3.x and current) cannot load a parquet file without rows: write nothing.
+        note = f"{spec.dataset} has no done prompts yet: no dataset written"
+        return _with(result, notes=(note,))
+    data_file = write_data_file(rows, folder)
+    result = _with(result, data_file=data_file.path)
+    card = dataset_card(
+        result, folded.config, data_file, include_pending=include_pending, org=push_org
+    )
     write_text(folder / CARD_FILE, card)
     alpaca = alpaca_eval_records(folded, spec.dataset)
     write_text(folder / ALPACA_FILE, json.dumps(alpaca, ensure_ascii=False, indent=2) + "\n")

@@ -2,14 +2,19 @@
 
 The numbers are the Space's own (``Ledger.progress()`` of each collected
 language); the chart is drawn by matplotlib with the Agg backend, so it works
-without a display. Both files depend only on the inputs.
+without a display. Both files depend only on the inputs. Text that did not come
+from us (finding codes read from a log, error messages quoting paths) is written
+as code spans, so it never renders as markdown or HTML.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from mpep_space.text import CONTROL_CHARACTERS
 
 from .files import replace_file, write_text
 from .results import CollectResult
@@ -107,17 +112,51 @@ def ordered_codes(codes: Iterable[str]) -> list[tuple[str, str]]:
     return first + [(code, "") for code in sorted(wanted - set(known))]
 
 
+def code_span(text: str, *, in_table: bool = False) -> str:
+    """``text`` as a markdown code span: shown literally, whatever it holds.
+
+    Names, comments and codes come from people or from a log anyone could have
+    edited; inside a code span no markdown, HTML, link or image is rendered (not even
+    GitHub's bare-URL links). The fence is longer than any run of backticks inside;
+    line breaks and control characters become spaces. In a table, ``|`` is escaped:
+    GitHub splits cells on it even inside code.
+    """
+    text = " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
+    if not text:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    if text.startswith("`") or text.endswith("`"):
+        text = f" {text} "
+    if in_table:
+        text = text.replace("|", "\\|")
+    return f"{fence}{text}{fence}"
+
+
 def _md_row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    return "| " + " | ".join(cells) + " |"
+
+
+def table_cell(text: str) -> str:
+    """Text of our own (language names, check descriptions) made safe for a table cell:
+    ``<tag>`` in a description is shown, not parsed as HTML."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def quality_table(results: Sequence[CollectResult]) -> list[str]:
     """Per language: accepted translations per finding code, and unchanged suggestions."""
     codes = [code for code, _ in ordered_codes(c for r in results for c in r.quality)]
-    header = ["Language", "Accepted", "Unchanged suggestion", *(f"`{c}`" for c in codes)]
+    header = [
+        "Language",
+        "Accepted",
+        "Unchanged suggestion",
+        *(code_span(c, in_table=True) for c in codes),
+    ]
     lines = [_md_row(header), "|---|" + "--:|" * (len(header) - 1)]
     for r in sorted(results, key=lambda r: r.code.lower()):
-        cells = [f"{r.name} ({r.code})", str(r.progress.done), str(r.unchanged_suggestions)]
+        cells = [table_cell(f"{r.name} ({r.code})"), str(r.progress.done)]
+        cells.append(str(r.unchanged_suggestions))
         cells += [str(r.quality.get(c, 0)) for c in codes]
         lines.append(_md_row(cells))
     return lines
@@ -127,7 +166,7 @@ def progress_markdown(results: Sequence[CollectResult], failures: Mapping[str, s
     lines = ["# MPEP progress", ""]
     if results:
         lines += [_md_row(HEADERS), "|---|---|" + "--:|" * (len(HEADERS) - 2)]
-        lines += [_md_row(row.cells()) for row in progress_rows(results)]
+        lines += [_md_row([table_cell(c) for c in row.cells()]) for row in progress_rows(results)]
         lines += ["", f"![Progress per language]({PROGRESS_PNG})", ""]
         lines += ["## Quality of the accepted translations", ""]
         lines += [
@@ -141,7 +180,10 @@ def progress_markdown(results: Sequence[CollectResult], failures: Mapping[str, s
         lines += ["No language was collected.", ""]
     if failures:
         lines += ["## Not collected", ""]
-        lines += [f"- `{code}`: {message}" for code, message in sorted(failures.items())]
+        lines += [
+            f"- {code_span(code)}: {code_span(message)}"
+            for code, message in sorted(failures.items())
+        ]
         lines.append("")
     return "\n".join(lines)
 

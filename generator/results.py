@@ -30,6 +30,7 @@ class CollectResult:
     duplicates: int
     problems: tuple[Problem, ...]
     sources: tuple[str, ...]
+    data_file: Path | None = None  # the parquet file written
     pushed: str | None = None  # the dataset URL, after --push
     notes: tuple[str, ...] = ()
 

@@ -16,34 +16,56 @@ from mpep_space.rules import PromptState, TranslationState
 
 from .folding import Folded
 
-# How a translation's state (mpep_space.rules) shows in the published ``target``
-# list; ``submitted`` and ``discarded`` are the values of the Argilla-era MPEP sets.
-TARGET_STATUS = {"approved": "submitted", "rejected": "discarded", "pending": "pending"}
-SUPERSEDED = "superseded"  # a translator's text that the approving reviewer edited
-
-
-def _target(user: str, value: str, status: str) -> dict[str, str]:
-    return {"user_id": user, "value": value, "status": status}
+# ``target`` holds what the published MPEP sets hold: the accepted text, with the
+# Argilla status of an accepted response. Consumers join its values (DIBT's
+# multilingual-prompt-engine notebook: " ".join(d["value"] for d in row["target"])),
+# so nothing else may be in it: the full story is in ``history``.
+SUBMITTED = "submitted"
 
 
 def _targets(state: PromptState) -> list[dict[str, str]]:
-    """Every translation of a prompt: the accepted one first, then the others in time order."""
-    out = []
+    """The accepted translation of a prompt as the one ``target`` entry; empty when not done.
+
+    When the approving reviewer corrected the text, the text and ``user_id`` are theirs
+    (the translator's version is in ``history``).
+    """
     accepted = state.accepted
-    if accepted is not None:
-        out.append(_target(accepted.edited_by or accepted.user, accepted.final_text, "submitted"))
-        if accepted.edited_by:
-            out.append(_target(accepted.user, accepted.text, SUPERSEDED))
-    for translation in state.translations:
-        if translation is not accepted:
-            status = TARGET_STATUS.get(translation.status, translation.status)
-            out.append(_target(translation.user, translation.final_text, status))
-    return out
+    if accepted is None:
+        return []
+    user = accepted.edited_by or accepted.user
+    return [{"user_id": user, "value": accepted.final_text, "status": SUBMITTED}]
 
 
 def _reviews(translations: Iterable[TranslationState]) -> list[dict[str, str]]:
     reviews = sorted((r for t in translations for r in t.reviews), key=lambda r: (r.ts, r.id))
     return [{"user_id": r.user, "verdict": r.verdict, "comment": r.comment} for r in reviews]
+
+
+def _history_entry(translation: TranslationState) -> dict[str, Any]:
+    reviews = sorted(translation.reviews, key=lambda r: (r.ts, r.id))
+    return {
+        "translation_id": translation.id,
+        "user_id": translation.user,
+        "value": translation.text,
+        "status": translation.status,
+        "submitted_at": translation.ts,
+        "origin": getattr(translation, "origin", "") or None,
+        "reviews": [
+            {
+                "user_id": r.user,
+                "verdict": r.verdict,
+                "comment": r.comment,
+                "edited_value": r.edited_text,
+                "reviewed_at": r.ts,
+            }
+            for r in reviews
+        ],
+    }
+
+
+def history(state: PromptState) -> list[dict[str, Any]]:
+    """Every translation of a prompt in the order it was made, each with all its reviews."""
+    return [_history_entry(t) for t in state.translations]
 
 
 def qa_codes(translation: TranslationState) -> list[str]:
@@ -63,7 +85,7 @@ def row_for(prompt: BundledPrompt, state: PromptState) -> dict[str, Any]:
     return {
         "source": prompt.prompt,
         "target": _targets(state),
-        "target-suggestion": suggestion.text if suggestion else "",
+        "target-suggestion": suggestion.text if suggestion else None,
         "target-suggestion-metadata": {
             "type": suggestion.type if suggestion else None,
             "score": suggestion.score if suggestion else None,
@@ -76,6 +98,7 @@ def row_for(prompt: BundledPrompt, state: PromptState) -> dict[str, Any]:
         "qa_warnings": qa_codes(accepted) if accepted else [],
         "suggestion_unchanged": is_suggestion_unchanged(accepted) if accepted else False,
         "status": state.status,
+        "history": history(state),
     }
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,8 +24,8 @@ from mpep_generator.hub import Hub
 from mpep_generator.languages import get_language
 from mpep_generator.render import SpaceOptions, space_config
 from mpep_generator.results import CollectResult
-from mpep_generator.schema import ALPACA_FILE, PARQUET_FILE, features
-from mpep_space.events import Event
+from mpep_generator.schema import ALPACA_FILE, features
+from mpep_space.events import Event, Kind
 
 COLUMNS = [
     "source",
@@ -37,6 +39,7 @@ COLUMNS = [
     "qa_warnings",
     "suggestion_unchanged",
     "status",
+    "history",
 ]
 # Bundled order on purpose not sorted: rows keep it, alpaca_eval.json sorts by id.
 PROMPTS = [
@@ -59,7 +62,7 @@ class Log:
     events: list[Event] = field(default_factory=list)
     start: datetime = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
-    def _add(self, kind: str, user: str, prompt_id: str, **fields: Any) -> Event:
+    def _add(self, kind: Kind, user: str, prompt_id: str, **fields: Any) -> Event:
         n = len(self.events) + 1
         ts = (self.start + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         event = Event(
@@ -126,8 +129,33 @@ def data_dir(
     return root
 
 
+def data_file(folder: Path) -> Path:
+    """The one data file of a dataset folder (its name carries a digest of its bytes)."""
+    (path,) = (folder / "data").glob("train-00000-of-00001-*.parquet")
+    return path
+
+
+def review(
+    user: str, verdict: str, comment: str, ts: str, edited: str | None = None
+) -> dict[str, Any]:
+    """A review as the ``history`` column holds it."""
+    return {
+        "user_id": user,
+        "verdict": verdict,
+        "comment": comment,
+        "edited_value": edited,
+        "reviewed_at": ts,
+    }
+
+
+def path_of(result: CollectResult) -> Path:
+    assert result.data_file is not None
+    return result.data_file
+
+
 def rows_of(result: CollectResult) -> list[dict[str, Any]]:
-    return pq.read_table(result.folder / PARQUET_FILE).to_pylist()
+    assert path_of(result) == data_file(result.folder)
+    return pq.read_table(path_of(result)).to_pylist()
 
 
 def by_id(result: CollectResult) -> dict[str, dict[str, Any]]:
@@ -163,10 +191,29 @@ def test_rejected_then_approved(tmp_path: Path) -> None:
     assert row["external_id"] == "1" and row["source"] == "Define entropy."
     assert row["translation"] == "Definieer entropie." and row["status"] == "done"
     assert row["target"] == [
-        {"user_id": "bob", "value": "Definieer entropie.", "status": "submitted"},
-        {"user_id": "alice", "value": "Definieer entropy.", "status": "discarded"},
+        {"user_id": "bob", "value": "Definieer entropie.", "status": "submitted"}
     ]
     assert row["reviews"] == [{"user_id": "rita", "verdict": "approve", "comment": "Goed."}]
+    assert row["history"] == [
+        {
+            "translation_id": first.id,
+            "user_id": "alice",
+            "value": "Definieer entropy.",
+            "status": "rejected",
+            "submitted_at": first.ts,
+            "origin": None,
+            "reviews": [review("rita", "reject", "Half Engels.", log.events[1].ts)],
+        },
+        {
+            "translation_id": second.id,
+            "user_id": "bob",
+            "value": "Definieer entropie.",
+            "status": "approved",
+            "submitted_at": second.ts,
+            "origin": None,
+            "reviews": [review("rita", "approve", "Goed.", log.events[3].ts)],
+        },
+    ]
     assert result.progress.done == 1 and result.problems == ()
 
 
@@ -180,9 +227,10 @@ def test_two_translations_one_approved(tmp_path: Path) -> None:
 
     (row,) = rows_of(result)
     assert row["translation"] == "Zeg \"hoi\" en 'doei' in {{ x }}."
-    assert [(t["user_id"], t["status"]) for t in row["target"]] == [
-        ("bob", "submitted"),
+    assert [(t["user_id"], t["status"]) for t in row["target"]] == [("bob", "submitted")]
+    assert [(h["user_id"], h["status"]) for h in row["history"]] == [
         ("alice", "pending"),
+        ("bob", "approved"),
     ]
 
 
@@ -198,8 +246,16 @@ def test_edit_and_approve_keeps_the_translators_text(tmp_path: Path) -> None:
     (row,) = rows_of(result)
     assert row["translation"] == "Wat is entropie?"
     assert row["target"] == [
-        {"user_id": "rita", "value": "Wat is entropie?", "status": "submitted"},
-        {"user_id": "alice", "value": "Definieer entropie.", "status": "superseded"},
+        {"user_id": "rita", "value": "Wat is entropie?", "status": "submitted"}
+    ]
+    (entry,) = row["history"]
+    assert (entry["user_id"], entry["value"], entry["status"]) == (
+        "alice",
+        "Definieer entropie.",
+        "approved",
+    )
+    assert entry["reviews"] == [
+        review("rita", "approve", "Kleine correctie.", log.events[1].ts, "Wat is entropie?")
     ]
     assert row["suggestion_unchanged"] is False  # the reviewer changed it
     assert row["target-suggestion"] == "Definieer entropie."
@@ -230,7 +286,12 @@ def test_flagged_prompt_is_left_out_unless_pending_are_included(tmp_path: Path) 
         ("7", "flagged"),
     ]  # bundled order, every prompt once
     assert rows[1]["translation"] is None
-    assert rows[1]["target"] == [{"user_id": "bob", "value": waiting.text, "status": "pending"}]
+    assert rows[1]["target"] == []  # not done: nothing accepted
+    assert [(h["user_id"], h["value"], h["status"]) for h in rows[1]["history"]] == [
+        ("bob", waiting.text, "pending")
+    ]
+    assert rows[0]["target"] == [] and rows[0]["history"] == []
+    assert rows[0]["target-suggestion"] is None  # as Argilla writes it, not ""
     alpaca = json.loads((pending.folder / ALPACA_FILE).read_text())
     assert [a["instruction"] for a in alpaca] == ["Definieer entropie."]  # only done prompts
 
@@ -278,7 +339,7 @@ def test_bad_lines_are_skipped_reported_and_counted(
         f"warning: {events}:6: not valid JSON (a torn or corrupt line)",
     ]
     assert "1 row from 4 events; skipped 4 (warnings above)" in out
-    table = pq.read_table(tmp_path / "out" / "MPEP_DUTCH" / PARQUET_FILE)
+    table = pq.read_table(data_file(tmp_path / "out" / "MPEP_DUTCH"))
     assert table.column("translation").to_pylist() == ["Definieer entropie."]
 
 
@@ -287,8 +348,9 @@ def test_warnings_are_capped(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     code, _, err = cli(capsys, "--lang", "nl", "--from", d, "--out", tmp_path / "out")
     assert code == 0
     lines = err.splitlines()
-    assert len(lines) == 21
-    assert lines[-1] == "warning: ... and 5 more problems in MPEP_DUTCH"
+    assert len(lines) == 22
+    assert lines[-2] == "warning: ... and 5 more problems in MPEP_DUTCH"
+    assert lines[-1] == "warning: MPEP_DUTCH has no done prompts yet: no dataset written"
 
 
 def test_the_same_prompt_approved_twice_gives_one_row(tmp_path: Path) -> None:
@@ -306,7 +368,8 @@ def test_the_same_prompt_approved_twice_gives_one_row(tmp_path: Path) -> None:
     assert len(rows) == 4 == len(PROMPTS)
     assert [r["external_id"] for r in rows] == ["10", "2", "1", "7"]
     one = by_id(result)["1"]
-    assert one["translation"] == "Vertaling 1" and one["target"][0]["user_id"] == "alice"
+    assert one["target"] == [{"user_id": "alice", "value": "Vertaling 1", "status": "submitted"}]
+    assert [h["status"] for h in one["history"]] == ["approved", "approved"]
     alpaca = json.loads((result.folder / ALPACA_FILE).read_text())
     assert [a["instruction"] for a in alpaca] == [
         "Vertaling 1",
@@ -335,7 +398,7 @@ def test_collecting_twice_is_byte_identical_and_new_events_only_add(tmp_path: Pa
     assert set(digest(tmp_path / "one")) == {
         "MPEP_DUTCH/README.md",
         "MPEP_DUTCH/alpaca_eval.json",
-        f"MPEP_DUTCH/{PARQUET_FILE}",
+        data_file(tmp_path / "one" / "MPEP_DUTCH").relative_to(tmp_path / "one").as_posix(),
         "progress.md",
         "progress.png",
     }
@@ -349,13 +412,35 @@ def test_collecting_twice_is_byte_identical_and_new_events_only_add(tmp_path: Pa
     assert len(after) == 2
 
 
-def test_columns_and_types_are_stable_even_when_empty(tmp_path: Path) -> None:
-    result = collect_language("nl", [str(data_dir(tmp_path / "d"))], tmp_path / "out")
-    table = pq.read_table(result.folder / PARQUET_FILE)
-    assert table.num_rows == 0 and table.column_names == COLUMNS
+def test_columns_and_types_are_stable(tmp_path: Path) -> None:
+    log = Log()
+    log.translate("alice", "1", "Definieer entropie.")  # pending: no review, no QA
+    result = collect_language(
+        "nl", [str(data_dir(tmp_path / "d", log))], tmp_path / "out", include_pending=True
+    )
+    table = pq.read_table(result.data_file)
+    assert table.num_rows == 4 and table.column_names == COLUMNS
     assert table.schema.equals(features().arrow_schema)
     assert str(table.schema.field("target-suggestion-metadata").type) == (
         "struct<type: string, score: float, agent: string>"
+    )
+
+
+def test_a_language_with_nothing_done_writes_no_dataset_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``datasets`` (3.6 and current) cannot load a parquet file without rows."""
+    log = Log()
+    log.translate("alice", "1", "Definieer entropie.")  # awaiting review
+    d = data_dir(tmp_path / "d", log)
+    code, out, err = cli(capsys, "--lang", "nl", "--from", d, "--out", tmp_path / "out")
+    assert code == 0
+    assert err == "warning: MPEP_DUTCH has no done prompts yet: no dataset written\n"
+    assert out.startswith("Collected MPEP_DUTCH (nothing written): 0 rows from 1 event\n")
+    assert not (tmp_path / "out" / "MPEP_DUTCH").exists()
+    assert (
+        "| Dutch (nl) | MPEP_DUTCH | 4 | 1 | 1 | 0 |"
+        in (tmp_path / "out" / "progress.md").read_text()
     )
 
 
@@ -393,14 +478,135 @@ def test_card_is_a_valid_dataset_card_with_counts_and_quality(tmp_path: Path) ->
     assert data["source_datasets"] == [
         "data-is-better-together/prompts_ranked_multilingual_benchmark"
     ]
-    assert data["configs"][0]["data_files"] == [{"split": "train", "path": "data/train-*"}]
+    path = result.data_file.relative_to(result.folder).as_posix()
+    assert data["configs"][0]["data_files"] == [{"split": "train", "path": path}]
+    info = data["dataset_info"]
+    assert info["splits"] == [
+        {"name": "train", "num_bytes": pq.read_table(path_of(result)).nbytes, "num_examples": 2}
+    ]
+    assert info["download_size"] == result.data_file.stat().st_size
+    assert [f["name"] for f in info["features"]] == COLUMNS
+    assert info["features"][1] == {
+        "name": "target",
+        "list": [
+            {"name": "user_id", "dtype": "string"},
+            {"name": "value", "dtype": "string"},
+            {"name": "status", "dtype": "string"},
+        ],
+    }
+    assert info["features"][8] == {"name": "qa_warnings", "sequence": "string"}
     assert "| 4 | 2 | 0 | 2 | 0 | 0 | 50.0% |" in card.text
-    assert "| rita | 0 | 2 |" in card.text
-    assert "| `placeholder_missing` | A placeholder ({name}" in card.text
+    assert "| `rita` | 0 | 2 |" in card.text
+    placeholder = "A placeholder ({name}, {{x}}, %s, %(x)s, $VAR, ${VAR}, &lt;tag&gt;"
+    assert f"| `placeholder_missing` | {placeholder}" in card.text
+    assert 'load_dataset("ORG/MPEP_DUTCH", split="train")' in card.text
     progress = (tmp_path / "out" / "progress.md").read_text()
     assert "| Dutch (nl) | MPEP_DUTCH | 4 | 2 | 0 | 2 | 0 | 3 | 50.0% |" in progress
     assert "| Dutch (nl) | 2 | 1 | 1 | 1 |" in progress  # accepted, unchanged, per code
     assert (tmp_path / "out" / "progress.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def assert_readable_by_datasets_3(path: Path) -> None:
+    """``datasets`` 3.x rebuilds the features from the parquet's ``huggingface`` metadata and
+    has no ``List`` feature type (``Feature type 'List' not found``): lists must be written as
+    ``[feature]``. This form was loaded by hand with datasets 3.6.0 in a separate venv (the
+    shared test venv has the current release, which reads it too: see the tests that load)."""
+    metadata = json.loads(pq.read_schema(path).metadata[b"huggingface"])
+    assert '"_type": "List"' not in json.dumps(metadata)
+    columns = metadata["info"]["features"]
+    value = {"dtype": "string", "_type": "Value"}
+    assert columns["target"] == [{"user_id": value, "value": value, "status": value}]
+    assert columns["qa_warnings"] == [value]
+    assert isinstance(columns["history"], list)
+    assert isinstance(columns["history"][0]["reviews"], list)
+
+
+def test_the_consumer_join_gives_the_accepted_text_and_datasets_loads_it(tmp_path: Path) -> None:
+    from datasets import load_dataset
+
+    log = Log()
+    first = log.translate("alice", "1", "Definieer entropy.")
+    log.review("rita", first, "reject", "Half Engels.")
+    log.review("rita", log.translate("bob", "1", "Definieer entropie."))
+    edited = log.translate("alice", "10", "Schrijf naar {name}.")
+    log.review("rita", edited, "approve", "", edited="Schrijf {name} over de vergadering.")
+    log.translate("carol", "2", "Zeg hoi.")  # pending
+    source = data_dir(tmp_path / "d", log)
+    result = collect_language("nl", [str(source)], tmp_path / "out", include_pending=True)
+
+    assert_readable_by_datasets_3(path_of(result))
+    ds = load_dataset(str(result.folder), split="train", cache_dir=str(tmp_path / "cache"))
+    assert ds.features == features() and ds.column_names == COLUMNS
+    joined = {row["external_id"]: " ".join(d["value"] for d in row["target"]) for row in ds}
+    assert joined == {
+        "10": "Schrijf {name} over de vergadering.",
+        "2": "",
+        "1": "Definieer entropie.",
+        "7": "",
+    }
+    statuses = {t["status"] for row in ds for t in row["target"]}
+    assert statuses == {"submitted"}  # an Argilla status, and the only one in target
+
+
+def test_a_recollected_folder_loads_its_new_rows_from_a_shared_cache(tmp_path: Path) -> None:
+    """``load_dataset(folder)`` caches by the card's ``configs``: with a fixed data file name a
+    re-collect (or another folder of the same name) returned the old rows."""
+    from datasets import load_dataset
+
+    cache = str(tmp_path / "cache")  # one cache for every load, as on a user's machine
+
+    def collect_and_load(text: str, out: Path) -> list[str]:
+        log = Log()
+        log.review("rita", log.translate("alice", "1", text))
+        collect_language("nl", [str(data_dir(tmp_path / text, log))], out)
+        ds = load_dataset(str(out / "MPEP_DUTCH"), split="train", cache_dir=cache)
+        return [row["translation"] for row in ds]
+
+    # Same length, same row count: only the content tells the versions apart.
+    assert collect_and_load("Definieer entropie.", tmp_path / "a") == ["Definieer entropie."]
+    assert collect_and_load("Definieer entropia.", tmp_path / "a") == ["Definieer entropia."]
+    assert collect_and_load("Definieer entropiu.", tmp_path / "b") == ["Definieer entropiu."]
+    assert len(list((tmp_path / "a" / "MPEP_DUTCH" / "data").iterdir())) == 1  # old file gone
+
+
+def test_user_text_is_shown_as_plain_text_in_the_card_and_the_report(tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    names = {
+        "10": "![p](http://127.0.0.1:9/pixel.png)",
+        "2": "<img src=http://127.0.0.1:9/q.png>",
+        "1": "a|b`c",
+        "7": "**bold** [link](http://127.0.0.1:9/)",
+    }
+    log = Log()
+    forged = {"code": "<b>forged</b>", "severity": "warning", "message": "m"}
+    for pid, name in names.items():
+        log.review("rita", log.translate(name, pid, f"Vertaling {pid}", qa=(forged,)))
+    data_dir(tmp_path / "nl-data", log)
+    config = tmp_path / "sources.yaml"
+    config.write_text("nl: nl-data\nde: ['![x](http://127.0.0.1:9/x.png)']\n")
+    run = collect_many(
+        {"nl": [str(tmp_path / "nl-data")], "de": ["![x](http://127.0.0.1:9/x.png)"]},
+        tmp_path / "out",
+    )
+    assert list(run.failures) == ["de"]
+
+    markdown = MarkdownIt("commonmark").enable("table")
+    card = (tmp_path / "out" / "MPEP_DUTCH" / "README.md").read_text().split("---\n", 2)[2]
+    progress = (tmp_path / "out" / "progress.md").read_text()
+    for text in (card, progress):
+        html = markdown.render(text)
+        assert set(re.findall(r"<img[^>]*src=\"?([^\" >]*)", html)) <= {"progress.png"}
+        assert not [href for href in re.findall(r"<a[^>]*href[^>]*", html) if "127.0.0.1" in href]
+        assert "<b>" not in html and "<strong>bold" not in html
+        assert "&lt;b&gt;forged&lt;/b&gt;</code>" in html
+    html = markdown.render(card)
+    for name in names.values():
+        shown = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert f"<code>{shown}</code>" in html
+    assert "<code>--from '![x](http://127.0.0.1:9/x.png)' is not a folder" in markdown.render(
+        progress
+    )
 
 
 # -- several languages, the Hub --------------------------------------------------------------
@@ -425,10 +631,10 @@ def test_all_collects_the_others_when_one_source_is_missing(
         "Error: 1 of 3 languages could not be collected",
     ]
     assert "Collected MPEP_GERMAN into" in out and "Collected MPEP_DUTCH into" in out
-    assert (tmp_path / "out" / "MPEP_GERMAN" / PARQUET_FILE).is_file()
+    assert data_file(tmp_path / "out" / "MPEP_GERMAN").is_file()
     assert not (tmp_path / "out" / "MPEP_FRENCH").exists()
     progress = (tmp_path / "out" / "progress.md").read_text()
-    assert "| German (de) | MPEP_GERMAN |" in progress and "- `fr`: --from" in progress
+    assert "| German (de) | MPEP_GERMAN |" in progress and "- `fr`: `--from '" in progress
 
     code, out, err = cli(capsys, "--lang", "de", "--from-config", config, "--out", tmp_path / "de")
     assert (code, err) == (0, "")
@@ -506,9 +712,9 @@ def test_push_publishes_each_dataset_through_the_hub_client(
         ),
     ]
     assert "MPEP_DUTCH: pushed https://huggingface.co/datasets/DIBT/MPEP_DUTCH" in out
-    assert err == "warning: MPEP_GERMAN has no done prompts yet: not pushed\n"
+    assert err == "warning: MPEP_GERMAN has no done prompts yet: no dataset written\n"
     published = fake_hub.repo_dir("DIBT/MPEP_DUTCH")
-    assert (published / PARQUET_FILE).is_file() and (published / ALPACA_FILE).is_file()
+    assert data_file(published).is_file() and (published / ALPACA_FILE).is_file()
     assert 'load_dataset("DIBT/MPEP_DUTCH", split="train")' in (published / "README.md").read_text()
 
 
@@ -761,21 +967,68 @@ def test_a_real_space_becomes_a_loadable_dataset(
     assert "Collected MPEP_DUTCH into" in stdout and "2 rows from 7 events" in stdout
     assert "Dutch (nl)  MPEP_DUTCH       48           3                1     2" in stdout
 
-    ds = load_dataset(str(out / "MPEP_DUTCH"), split="train")
+    ds = load_dataset(str(out / "MPEP_DUTCH"), split="train", cache_dir=str(tmp_path / "cache"))
     assert ds.column_names == COLUMNS and ds.num_rows == 2
     assert ds.features == features()
     rows = {row["external_id"]: row for row in ds}
-    assert rows[a["prompt_id"]]["target"][0] == {
-        "user_id": "bob",
-        "value": "Een betere vertaling.",
-        "status": "submitted",
+    # DIBT's multilingual-prompt-engine notebook joins the target values: exactly the
+    # accepted text, for every row.
+    assert {pid: " ".join(t["value"] for t in row["target"]) for pid, row in rows.items()} == {
+        a["prompt_id"]: "Een betere vertaling.",
+        b["prompt_id"]: "Bobs verbeterde vertaling.",
     }
-    assert rows[a["prompt_id"]]["target"][1]["status"] == "discarded"
+    assert rows[a["prompt_id"]]["target"] == [
+        {"user_id": "bob", "value": "Een betere vertaling.", "status": "submitted"}
+    ]
+    assert rows[b["prompt_id"]]["target"] == [
+        {"user_id": "rita", "value": "Bobs verbeterde vertaling.", "status": "submitted"}
+    ]
+    history_a = rows[a["prompt_id"]]["history"]
+    assert [(h["user_id"], h["value"], h["status"]) for h in history_a] == [
+        ("alice", "Een eerste vertaling.", "rejected"),
+        ("bob", "Een betere vertaling.", "approved"),
+    ]
+    assert [
+        (r["user_id"], r["verdict"], r["comment"]) for h in history_a for r in h["reviews"]
+    ] == [
+        ("rita", "reject", "Te letterlijk."),
+        ("rita", "approve", "Prima."),
+    ]
+    (history_b,) = rows[b["prompt_id"]]["history"]
+    assert (history_b["user_id"], history_b["value"], history_b["status"]) == (
+        "bob",
+        "Bobs vertaling.",
+        "approved",
+    )
+    assert history_b["reviews"][0]["edited_value"] == "Bobs verbeterde vertaling."
     assert rows[a["prompt_id"]]["reviews"] == [
         {"user_id": "rita", "verdict": "approve", "comment": "Prima."}
     ]
-    assert rows[b["prompt_id"]]["translation"] == "Bobs verbeterde vertaling."
-    assert rows[b["prompt_id"]]["target"][0]["value"] == "Bobs verbeterde vertaling."
     assert rows[b["prompt_id"]]["source"] == b["source"]
     assert {p.name for p in out.iterdir()} == {"MPEP_DUTCH", "progress.md", "progress.png"}
+    assert_readable_by_datasets_3(data_file(out / "MPEP_DUTCH"))
+
+    everything = tmp_path / "everything"
+    capsys.readouterr()  # datasets' progress bars
+    code, stdout, err = cli(
+        capsys,
+        "--lang",
+        "nl",
+        "--from",
+        tmp_path / "data",
+        "--out",
+        everything,
+        "--include-pending",
+    )
+    assert (code, err) == (0, ""), err
+    full = load_dataset(
+        str(everything / "MPEP_DUTCH"), split="train", cache_dir=str(tmp_path / "cache")
+    )
+    assert full.num_rows == 48
+    by_status = Counter(row["status"] for row in full)
+    assert by_status == {"done": 2, "awaiting_review": 1, "untranslated": 45}
+    (waiting,) = (row for row in full if row["status"] == "awaiting_review")
+    assert waiting["external_id"] == c["prompt_id"] and waiting["target"] == []
+    assert [(h["user_id"], h["status"]) for h in waiting["history"]] == [("alice", "pending")]
+    assert all(row["target"] == [] for row in full if row["status"] != "done")
     shutil.rmtree(out)
