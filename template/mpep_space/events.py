@@ -16,6 +16,9 @@ Per kind, the extra keys are:
   ``comment`` (str), ``edited_text`` (str or null: the reviewer's corrected text).
 - ``flag``: ``reason`` (str).
 - ``skip``: nothing more.
+- ``import``: ``text``, ``origin`` (str: the dataset it came from): a translation
+  accepted elsewhere (an earlier MPEP Space), carried over by ``generate-space
+  --import`` under its original translator's ``user``; it is accepted as it is.
 
 Readers must skip (and report) lines they cannot use rather than fail: a torn
 last line after a crash, a newer schema version, a malformed object.
@@ -33,8 +36,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 SCHEMA_VERSION = 1
-Kind = Literal["translation", "review", "flag", "skip"]
-KINDS: tuple[str, ...] = ("translation", "review", "flag", "skip")
+Kind = Literal["translation", "review", "flag", "skip", "import"]
+KINDS: tuple[str, ...] = ("translation", "review", "flag", "skip", "import")
 
 
 def _json_loader() -> Callable[[str], Any]:
@@ -67,6 +70,7 @@ class Event:
     comment: str = ""
     edited_text: str | None = None
     reason: str = ""
+    origin: str = ""  # import: the dataset the translation came from
 
     def to_json(self) -> str:
         """The line written to the log (without the newline)."""
@@ -91,6 +95,8 @@ class Event:
             )
         elif self.kind == "flag":
             data.update(reason=self.reason)
+        elif self.kind == "import":
+            data.update(text=self.text, origin=self.origin)
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -182,6 +188,9 @@ def parse_event(line: str) -> Event:
         )
     if kind == "flag":
         return Event(**common, reason=_str(data, "reason", required=False))
+    if kind == "import":
+        origin = _str(data, "origin", required=False)
+        return Event(**common, text=_str(data, "text"), origin=origin)
     return Event(**common)
 
 
@@ -227,7 +236,7 @@ def read_logs(files: Iterable[Path]) -> LogReadResult:
     Bad lines are reported in ``problems``; good lines next to them are kept.
     """
     result = LogReadResult()
-    seen: set[str] = set()
+    seen: dict[str, Event] = {}
     for path in files:
         for number, line in _lines(path):
             if not line.strip():
@@ -238,9 +247,15 @@ def read_logs(files: Iterable[Path]) -> LogReadResult:
                 result.problems.append(Problem(str(path), number, str(exc)))
                 continue
             if event.id in seen:
+                if seen[event.id] != event:  # a copy must be identical: this is a conflict
+                    file, first = result.origins[event.id]
+                    reason = f"event id {event.id} was read before with other content"
+                    reason += f" ({file}:{first}); kept the first"
+                    result.problems.append(Problem(str(path), number, reason))
+                    continue
                 result.duplicates += 1
                 continue
-            seen.add(event.id)
+            seen[event.id] = event
             result.events.append(event)
             result.origins[event.id] = (str(path), number)
     result.events.sort(key=lambda e: (e.ts, e.id))

@@ -10,6 +10,7 @@ else decides when a prompt is done. Rules, in event order (``ts``, then id):
   A second review by the same reviewer of the same translation counts once.
 - An approval with ``edited_text`` replaces the accepted text and records the
   editor; the translator's text is kept.
+- An ``import`` (a translation accepted elsewhere) is approved at once.
 - A prompt is ``done`` once one of its translations is approved (the first to
   get there is *the* accepted translation: a prompt never has two).
 - Otherwise it is ``flagged`` if anyone flagged it, ``awaiting_review`` if a
@@ -50,6 +51,7 @@ class TranslationState:
     final_text: str = ""
     edited_by: str | None = None
     decided_ts: str | None = None
+    origin: str = ""  # imported: the dataset it came from
 
     @property
     def reviewers(self) -> set[str]:
@@ -150,6 +152,8 @@ class Ledger:
             return self._add_review(prompt, event)
         elif event.kind == "flag":
             prompt.flags.append(event)
+        elif event.kind == "import":
+            self._add_import(prompt, event)
         elif event.kind == "skip":
             prompt.skipped_by.add(event.user)
         return None
@@ -157,6 +161,16 @@ class Ledger:
     def _ignore(self, event: Event, reason: str) -> str:
         self.ignored.append((event, reason))
         return reason
+
+    def _add_import(self, prompt: PromptState, event: Event) -> None:
+        """Accepted elsewhere: approved as it is, under its original translator."""
+        self._add_translation(prompt, event)
+        state = self.translations[event.id]
+        state.status = "approved"
+        state.decided_ts = event.ts
+        state.origin = event.origin
+        if prompt.accepted is None:
+            prompt.accepted = state
 
     def _add_translation(self, prompt: PromptState, event: Event) -> None:
         state = TranslationState(
