@@ -116,6 +116,14 @@ Examples:
     "facebook/nllb-200-distilled-600M) and bundle the results as suggestions.",
 )
 @click.option(
+    "--import",
+    "import_source",
+    default=None,
+    metavar="SOURCE",
+    help="Carry over the accepted translations of a dataset in the MPEP schema (.parquet, "
+    ".jsonl or Hub dataset id): those prompts are done, translators get the rest.",
+)
+@click.option(
     "--dashboard",
     is_flag=True,
     help="Render the multilingual dashboard Space instead (needs --from-config).",
@@ -166,6 +174,7 @@ def generate_space_command(
     authorized_org: str,
     suggestions_file: Path | None,
     suggest_model: str | None,
+    import_source: str | None,
     dashboard: bool,
     from_config: Path | None,
     refresh_minutes: float,
@@ -181,6 +190,8 @@ def generate_space_command(
         raise UsageError("--push needs --space-id OWNER/NAME")
     if space_id:
         space_id = _repo_id(space_id, "--space-id")
+    if dashboard and import_source is not None:
+        raise UsageError("--import goes with --lang, not --dashboard")
     if dashboard:
         if lang is not None or prompts_source or suggestions_file or suggest_model:
             raise UsageError(
@@ -205,6 +216,7 @@ def generate_space_command(
         sync_repo,
         suggestions_file,
         suggest_model,
+        import_source=import_source,
         reviewers=_split_users(reviewers),
         min_approvals=min_approvals,
         translations_per_prompt=translations_per_prompt,
@@ -223,6 +235,8 @@ def _generate_language(
     sync_repo: str | None,
     suggestions_file: Path | None,
     suggest_model: str | None,
+    *,
+    import_source: str | None = None,
     **choices: Any,
 ) -> None:
     from .languages import get_language, unregistered_note
@@ -275,6 +289,8 @@ def _generate_language(
         f"Rendered the {spec.name} ({spec.native_name}) Space{direction} with "
         f"{len(prompts)} prompts{with_suggestions} in {_shown(folder)}"
     )
+    if import_source is not None:
+        _import_translations(folder, import_source)
     if push and space_id:
         from .hub import Hub
 
@@ -286,6 +302,28 @@ def _generate_language(
         click.echo(
             f"Run it:  cd {_shown(folder)} && pip install -r requirements.txt && python app.py"
         )
+
+
+def _import_translations(folder: Path, source: str) -> None:
+    from .importer import import_translations
+
+    summary = import_translations(folder, source)
+    for skipped in summary.skipped[:MAX_WARNINGS]:
+        click.echo(f"warning: {skipped}", err=True)
+    if len(summary.skipped) > MAX_WARNINGS:
+        click.echo(f"warning: ... and {len(summary.skipped) - MAX_WARNINGS} more", err=True)
+    line = (
+        f"Imported {_plural(summary.imported, 'translation')} from {summary.origin}: "
+        f"{_plural(summary.rows, 'row')}, {summary.matched_by_id} matched by id, "
+        f"{summary.matched_by_text} by source text, {summary.skipped_rows} skipped"
+    )
+    if summary.skipped:
+        line += " (warnings above)"
+    if summary.without_submitted:
+        line += f"; {summary.without_submitted} without a submitted translation"
+    if summary.already:
+        line += f"; {summary.already} already imported"
+    click.echo(line)
 
 
 def _generate_dashboard(

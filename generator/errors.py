@@ -51,3 +51,7 @@ class CollectError(GeneratorError, ValueError):
 
 class MissingExtraError(GeneratorError, ImportError):
     """A command needs an optional extra (``pip install 'mpep-generator[EXTRA]'``)."""
+
+
+class ImportSourceError(GeneratorError, ValueError):
+    """An ``--import`` dataset cannot be read."""
