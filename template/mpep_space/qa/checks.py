@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,11 +22,29 @@ from .findings import (
 from .glossary import check_glossary
 from .language_checks import check_language
 from .languages import EXPANSION, target_of
-from .markdown import has_prose, non_space, normalise, parse, squash, structure_counts
+from .markdown import (
+    LIST_ITEM,
+    LIST_MARKER,
+    TABLE_ROW,
+    has_prose,
+    non_space,
+    normalise,
+    parse,
+    squash,
+    strip_markup,
+    structure_counts,
+)
 from .numbers import match_numbers, numbers_in, strip_numbers
 from .scripts import letters_of
 
 LOGGER = logging.getLogger(__name__)
+
+#: A translation with at most this many letters (after code, URLs, placeholders and numbers
+#: are set aside) ...
+MAX_LETTERS_OF_NO_WORDS = 2
+#: ... of a source with at least this many is empty in all but form ("Define entropy." has
+#: 13; its shortest good translation, Cantonese 熵嘅定義, has 4).
+MIN_SOURCE_LETTERS_FOR_NO_WORDS = 6
 
 #: much) ...
 MIN_LETTERS_FOR_LENGTH = 40
@@ -36,6 +55,25 @@ MAX_LENGTH_RATIO = 2.2
 #: then from this many letters, and below this ratio (short texts cut to 40%: <= 0.61).
 MIN_LETTERS_FOR_CUT_OFF = 8
 MAX_CUT_OFF_RATIO = 0.75
+
+
+def _check_no_words(ctx: Context) -> list[Finding]:
+    """A translation without words (".", "?", "x") of a source with words is never right."""
+    source_letters = len(letters_of(strip_numbers(ctx.source.plain)))
+    if source_letters < MIN_SOURCE_LETTERS_FOR_NO_WORDS:
+        return []
+    text = ctx.translation.text
+    letters = letters_of(strip_numbers(ctx.translation.plain))
+    if len(letters) > MAX_LETTERS_OF_NO_WORDS:
+        return []
+    what = "has no words" if not letters else "is almost empty"
+    return [
+        finding(
+            "empty",
+            f"The translation {what} (\u201c{one_line(text, 30)}\u201d) but the source has "
+            f"{source_letters} letters of text; translate the whole prompt.",
+        )
+    ]
 
 
 def _check_identical(ctx: Context) -> list[Finding]:
@@ -128,6 +166,57 @@ def _check_urls(ctx: Context) -> list[Finding]:
             finding("email_missing", missing_message("e-mail address", "e-mail addresses", shown))
         )
     return findings
+
+
+def _cells(line: str) -> list[str]:
+    return line.strip().strip("|").split("|")
+
+
+def _places(prose: str) -> tuple[list[list[str]], list[str]]:
+    """The cells of every table row (separator rows left out) and the text of every list item."""
+    rows, items = [], []
+    for line in prose.split("\n"):
+        if TABLE_ROW.match(line):
+            if not re.fullmatch(r"[\s|:-]*", line):
+                rows.append(_cells(line))
+        elif LIST_ITEM.match(line):
+            items.append(LIST_MARKER.sub("", line, count=1))
+    return rows, items
+
+
+def _same_numbers(source: str, translation: str) -> bool:
+    unmatched, extra = match_numbers(numbers_in(source), numbers_in(translation))
+    return not unmatched and not extra
+
+
+def _check_number_places(ctx: Context) -> list[Finding]:
+    """Numbers in the right table cell and list item (a swap keeps the set the same).
+
+    Table cells must match one by one, so order counts; a list item only as a whole, since
+    the word order inside a sentence (and with it the order of its numbers) may change.
+    """
+    src_rows, src_items = _places(strip_markup(ctx.source.prose))
+    tr_rows, tr_items = _places(strip_markup(ctx.translation.prose))
+    if len(src_rows) == len(tr_rows):
+        for number, (a, b) in enumerate(zip(src_rows, tr_rows, strict=True), start=1):
+            if len(a) == len(b) and not all(_same_numbers(x, y) for x, y in zip(a, b, strict=True)):
+                return [_misplaced("table row", number, " | ".join(a), " | ".join(b))]
+    if len(src_items) == len(tr_items):
+        for number, (item, other) in enumerate(zip(src_items, tr_items, strict=True), start=1):
+            if not _same_numbers(item, other):
+                return [_misplaced("list item", number, item, other)]
+    return []
+
+
+def _misplaced(place: str, number: int, source: str, translation: str) -> Finding:
+    def listed(text: str) -> str:
+        return ", ".join(n.text for n in numbers_in(text)) or "none"
+
+    return finding(
+        "number_order",
+        f"The numbers of {place} {number} are {listed(source)} in the source but "
+        f"{listed(translation)} in the translation; keep each number in its place.",
+    )
 
 
 def _check_numbers(ctx: Context) -> list[Finding]:
@@ -236,6 +325,7 @@ CONTENT_CHECKS: tuple[_Check, ...] = (
     _check_urls,
     _check_numbers,
     _check_markdown,
+    _check_number_places,
     _check_length,
 )
 
@@ -269,6 +359,9 @@ def run_checks(
         suggestion=suggestion if isinstance(suggestion, str) else None,
         glossary=glossary if glossary is not None else (),
     )
+    findings = _run(_check_no_words, ctx, strict)
+    if findings:
+        return findings
     findings = _run(_check_identical, ctx, strict)
     if not findings:
         language = _run(check_language, ctx, strict)

@@ -10,7 +10,7 @@ SEVERITIES = ("error", "warning", "info")
 
 #: Every finding code, with a short description for reports and the README.
 CODES: dict[str, str] = {
-    "empty": "The translation is empty or only whitespace.",
+    "empty": ("The translation is empty, or has (almost) no words where the source has some."),
     "identical": "The translation is the same as the English source.",
     "untranslated_english": "The translation, or a whole paragraph of it, is still in English.",
     "wrong_language": "The translation looks like another language than the target language.",
@@ -24,6 +24,9 @@ CODES: dict[str, str] = {
     "url_missing": "A URL of the source is missing or was changed.",
     "email_missing": "An e-mail address of the source is missing or was changed.",
     "number_missing": "A number of the source is missing or was changed.",
+    "number_order": (
+        "A number is in another table cell or list item than in the source (swapped numbers)."
+    ),
     "markdown_structure": (
         "The number of list items, headings or table rows differs from the source."
     ),

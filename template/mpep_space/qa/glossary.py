@@ -44,11 +44,24 @@ def _stem(word: str) -> str:
     return word if n <= 3 else word[: n - 1] if n <= 5 else word[: n - 2]
 
 
+#: Glossary terms are nouns; one followed by a determiner or an object pronoun is the verb
+#: ("list a few countries", "email them"), which the glossary's translation does not fit.
+_VERB_OBJECT = re.compile(
+    r"\s+(?:a|an|the|some|few|all|any|each|every|my|your|our|their|his|her|its|them|it|me"
+    r"|us|him|these|those|two|three|four|five|ten)\b",
+    re.IGNORECASE,
+)
+
+
+def _used_as_noun(regex: re.Pattern[str], text: str) -> bool:
+    return any(not _VERB_OBJECT.match(text, m.end()) for m in regex.finditer(text))
+
+
 def _glossary_terms_in(text: str, glossary: Sequence[Any] | None) -> list[Any]:
     found = []
     for entry in glossary or ():
         regex = _term_regex(_entry_field(entry, "term"))
-        if regex is not None and regex.search(text):
+        if regex is not None and _used_as_noun(regex, text):
             found.append(entry)
     return found
 

@@ -6,10 +6,19 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from . import chinese
 from .context import Context
 from .findings import Finding, finding, one_line
 from .identifier import language_probabilities, model_labels
-from .languages import LANGUAGE_SCRIPTS, MPEP_LABELS, Target, language_name
+from .languages import (
+    ALPHABETS,
+    EXCLUSIVE_LETTERS,
+    LANGUAGE_SCRIPTS,
+    MPEP_LABELS,
+    Target,
+    language_name,
+)
+from .markdown import without_kept_quotes
 from .numbers import strip_numbers
 from .scripts import is_letter, letters_of, script_name, script_of, script_share
 
@@ -29,6 +38,11 @@ MIN_LETTERS_FOR_LANGUAGE = 20
 MAX_TARGET_PROBABILITY = 0.15
 #: ... and the best other language at least this much.
 MIN_OTHER_PROBABILITY = 0.5
+#: Below MIN_LETTERS_FOR_LANGUAGE, from this many letters, only a near-certain other language
+#: is flagged ("Definiere Entropie." in the Spanish Space).
+MIN_LETTERS_FOR_SHORT = 10
+MAX_TARGET_PROBABILITY_SHORT = 0.05
+MIN_OTHER_PROBABILITY_SHORT = 0.9
 #: A paragraph of at least this many letters that is English with this probability makes the
 #: translation "partly in English" even when the text as a whole looks right (good
 #: paragraphs: p(English) <= 0.006; paragraphs left in English: >= 0.9999).
@@ -36,13 +50,30 @@ MIN_LETTERS_FOR_PARAGRAPH = 50
 MIN_ENGLISH_PARAGRAPH_PROBABILITY = 0.9
 #: For a non-Latin target script, at least this share of the letters must be in it.
 MIN_SCRIPT_SHARE = 0.5
+#: A sentence of at least this many letters that is English with this probability is a
+#: sentence left in English, even inside a translated paragraph.
+MIN_LETTERS_FOR_SENTENCE = 20
+MIN_ENGLISH_SENTENCE_PROBABILITY = 0.95
+#: A sentence of the source copied verbatim (outside quotation marks) is untranslated from
+#: this many letters and words, whatever the identifier says.
+MIN_LETTERS_FOR_COPIED_SENTENCE = 20
+MIN_WORDS_FOR_COPIED_SENTENCE = 4
+#: The neighbour's own letters needed to decide by letters alone (see EXCLUSIVE_LETTERS).
+MIN_EXCLUSIVE_LETTERS = 1
+#: Letters outside the target's alphabet that mark a short text as another language.
+MIN_FOREIGN_LETTERS = 1
+
+# Latin-style sentence ends need a space after them ("dict.get" is no end); CJK ones do not.
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;:\u061f\u0964\u037e])\s+|(?<=[\u3002\uff1f\uff01])|\n+")
 
 
 def check_language(ctx: Context) -> list[Finding]:
     target = ctx.target
     if target.label == "en":
         return []
-    text = strip_numbers(ctx.translation.plain)
+    # Prose only: code, inline code, URLs, placeholders, numbers and English quoted verbatim
+    # from the source say nothing about the language the translator wrote in.
+    text = strip_numbers(without_kept_quotes(ctx.translation.plain, _kept(ctx)))
     letters = letters_of(text)
     # Letters of a script the source itself quotes (say, Chinese in an English prompt)
     # say nothing about the translation's language.
@@ -51,36 +82,140 @@ def check_language(ctx: Context) -> list[Finding]:
     if target.script is not None and len(counted) >= MIN_LETTERS_FOR_SCRIPT:
         if script_share(counted, target.script) < MIN_SCRIPT_SHARE:
             return [_wrong_script(text, counted, target)]
+    by_letters = _exclusive_letters(text, target)
+    if by_letters:
+        return by_letters
     if len(letters) < MIN_LETTERS_FOR_LANGUAGE:
+        found = _foreign_letters(text, ctx.source.text, target)
+        if found:
+            return found
+    if target.label == "yue":
+        found = _check_cantonese(text, target)
+        if found:
+            return found
+    if len(letters) < MIN_LETTERS_FOR_LANGUAGE:
+        if len(letters) >= MIN_LETTERS_FOR_SHORT and target.script == "Latn":
+            return _check_identifier(
+                text,
+                target,
+                _candidates(target),
+                MAX_TARGET_PROBABILITY_SHORT,
+                MIN_OTHER_PROBABILITY_SHORT,
+            )
         return []
     if target.script not in (None, "Latn"):
-        # The right script; the model adds little to that (and some of these languages
-        # share a script with no other candidate), except to find English paragraphs.
-        return _check_english_paragraphs(ctx, text)
+        # The right script: only a neighbour in the same script (Ukrainian for Russian,
+        # Persian for Arabic) or English sentences can still be wrong.
+        same_script = {n for n in target.neighbours if LANGUAGE_SCRIPTS.get(n) == target.script}
+        found = _check_identifier(text, target, target.accepted | same_script | {"en"})
+        return found or _check_english(ctx, text)
     if target.label in model_labels():
-        ranked = language_probabilities(text, _candidates(target))
-        if not ranked:
-            return []
-        p_target = sum(p for lab, p in ranked if lab in target.accepted)
-        best, p_best = ranked[0]
-        if (
-            best not in target.accepted
-            and p_target < MAX_TARGET_PROBABILITY
-            and p_best >= MIN_OTHER_PROBABILITY
-        ):
-            return [_wrong_language(best, target)]
-        return _check_english_paragraphs(ctx, text)
+        return _check_identifier(text, target, _candidates(target)) or _check_english(ctx, text)
     # A Latin-script language the model does not know: only ask "is it English?".
     ranked = language_probabilities(text, None)
     if ranked and ranked[0][0] == "en" and ranked[0][1] >= MIN_OTHER_PROBABILITY:
         return [_wrong_language("en", target)]
-    return _check_english_paragraphs(ctx, text)
+    return _check_english(ctx, text)
+
+
+def _kept(ctx: Context) -> str:
+    """What a translation may quote verbatim: the source, with and without its placeholders."""
+    return ctx.source.text + "\n" + ctx.source.plain
+
+
+def _check_identifier(
+    text: str,
+    target: Target,
+    candidates: frozenset[str],
+    max_target: float = MAX_TARGET_PROBABILITY,
+    min_other: float = MIN_OTHER_PROBABILITY,
+) -> list[Finding]:
+    ranked = language_probabilities(text, candidates & model_labels())
+    if not ranked:
+        return []
+    p_target = sum(p for lab, p in ranked if lab in target.accepted)
+    best, p_best = ranked[0]
+    if best not in target.accepted and p_target < max_target and p_best >= min_other:
+        return [_wrong_language(best, target)]
+    return []
+
+
+def _exclusive_letters(text: str, target: Target) -> list[Finding]:
+    """A neighbour recognised by letters the target language never uses (any length)."""
+    for neighbour, theirs, ours in EXCLUSIVE_LETTERS.get(target.label, ()):
+        found = [ch for ch in text.lower() if ch in theirs]
+        if len(found) >= MIN_EXCLUSIVE_LETTERS and not any(ch in ours for ch in text.lower()):
+            shown = " ".join(dict.fromkeys(found))
+            return [
+                finding(
+                    "wrong_language",
+                    f"The translation looks like {language_name(neighbour)}, not {target.name}: "
+                    f"it uses {shown}, which {target.name} does not.",
+                )
+            ]
+    return []
+
+
+def _foreign_letters(text: str, source: str, target: Target) -> list[Finding]:
+    """A short text with letters the target's alphabet lacks (and the source does not have).
+
+    Below 20 letters the identifier cannot tell close languages apart, but "Üç soy gaz say."
+    is not Spanish: Spanish has no ç.
+    """
+    extra = ALPHABETS.get(target.label)
+    if extra is None:
+        return []
+    allowed = set("abcdefghijklmnopqrstuvwxyz" + extra) | set(source.lower())
+    foreign = [
+        ch for ch in text.lower() if is_letter(ch) and script_of(ch) == "Latn" and ch not in allowed
+    ]
+    if len(foreign) < MIN_FOREIGN_LETTERS:
+        return []
+    shown = " ".join(dict.fromkeys(foreign))
+    return [
+        finding(
+            "wrong_language",
+            f"The translation does not look like {target.name}: it uses {shown}, which "
+            f"{target.name} does not.",
+        )
+    ]
+
+
+def _check_cantonese(text: str, target: Target) -> list[Finding]:
+    """Standard written Chinese (or Simplified characters) in the Cantonese Space."""
+    verdict = chinese.judge(text)
+    if verdict is None:
+        return []
+    if verdict.mandarin:
+        return [
+            finding(
+                "wrong_language",
+                "The translation looks like standard written Chinese (Mandarin), not "
+                f"{target.name}: {chinese.describe(verdict)}.",
+            )
+        ]
+    if verdict.simplified and "hans" not in target.code.lower():
+        return [
+            finding(
+                "wrong_language",
+                "The translation is in Simplified characters; write Cantonese in Traditional "
+                "characters, as used in Hong Kong.",
+            )
+        ]
+    return []
 
 
 def _wrong_script(text: str, letters: Sequence[str], target: Target) -> Finding:
     """A finding for a translation written mostly in another script than the target's."""
     dominant = Counter(script_of(ch) for ch in letters).most_common(1)[0][0]
-    ranked = language_probabilities(text, _candidates(target) - target.accepted)
+    # Only the dominant script's words say which language it is; neighbours only where
+    # their script is certain (Serbian may be Latin or Cyrillic).
+    in_dominant = "".join(
+        ch if not is_letter(ch) or script_of(ch) == dominant else " " for ch in text
+    )
+    same_script = {n for n in target.neighbours if n in LANGUAGE_SCRIPTS}
+    candidates = (_candidates(target) - target.accepted) & (MPEP_LABELS | same_script)
+    ranked = language_probabilities(in_dominant, candidates)
     if ranked and ranked[0][1] >= MIN_OTHER_PROBABILITY:
         best = ranked[0][0]
         if LANGUAGE_SCRIPTS.get(best, "Latn") == dominant:
@@ -95,7 +230,7 @@ def _wrong_script(text: str, letters: Sequence[str], target: Target) -> Finding:
 
 def _candidates(target: Target) -> frozenset[str]:
     labels = model_labels()
-    return (MPEP_LABELS | target.accepted) & labels
+    return (MPEP_LABELS | target.accepted | target.neighbours) & labels
 
 
 def _wrong_language(label: str, target: Target) -> Finding:
@@ -109,8 +244,11 @@ def _wrong_language(label: str, target: Target) -> Finding:
     )
 
 
-def _check_english_paragraphs(ctx: Context, text: str) -> list[Finding]:
-    """A paragraph left in English inside an otherwise translated text."""
+def _check_english(ctx: Context, text: str) -> list[Finding]:
+    """English left inside an otherwise translated text: a paragraph, or one sentence."""
+    copied = _copied_sentence(ctx)
+    if copied:
+        return [_english_sentence(copied)]
     if "en" not in model_labels():
         return []
     candidates = _candidates(ctx.target)
@@ -125,4 +263,33 @@ def _check_english_paragraphs(ctx: Context, text: str) -> list[Finding]:
                     f"This paragraph is still in English: \u201c{one_line(paragraph, 50)}\u201d.",
                 )
             ]
+    for sentence in _SENTENCE_SPLIT.split(text):
+        letters = letters_of(sentence)
+        if len(letters) < MIN_LETTERS_FOR_SENTENCE or script_share(letters, "Latn") < 0.9:
+            continue
+        ranked = language_probabilities(sentence, candidates)
+        if ranked and ranked[0][0] == "en" and ranked[0][1] >= MIN_ENGLISH_SENTENCE_PROBABILITY:
+            return [_english_sentence(sentence)]
     return []
+
+
+def _english_sentence(sentence: str) -> Finding:
+    return finding(
+        "untranslated_english",
+        f"This sentence is still in English: \u201c{one_line(sentence, 50)}\u201d.",
+    )
+
+
+def _copied_sentence(ctx: Context) -> str | None:
+    """A sentence of the source's prose that the translation copies verbatim."""
+    translation = " ".join(without_kept_quotes(ctx.translation.plain, _kept(ctx)).split())
+    source = without_kept_quotes(ctx.source.plain, None)
+    for sentence in _SENTENCE_SPLIT.split(source):
+        sentence = " ".join(sentence.split())
+        if (
+            len(sentence.split()) >= MIN_WORDS_FOR_COPIED_SENTENCE
+            and len(letters_of(sentence)) >= MIN_LETTERS_FOR_COPIED_SENTENCE
+            and sentence in translation
+        ):
+            return sentence
+    return None

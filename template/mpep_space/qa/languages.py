@@ -12,6 +12,7 @@ from dataclasses import dataclass
 _LANGUAGE_NAMES: dict[str, str] = {
     "af": "Afrikaans",
     "am": "Amharic",
+    "an": "Aragonese",
     "ar": "Arabic",
     "arz": "Egyptian Arabic",
     "ary": "Moroccan Arabic",
@@ -19,8 +20,10 @@ _LANGUAGE_NAMES: dict[str, str] = {
     "be": "Belarusian",
     "bg": "Bulgarian",
     "bn": "Bengali",
+    "bcl": "Bikol",
     "bs": "Bosnian",
     "ca": "Catalan",
+    "crh": "Crimean Tatar",
     "cs": "Czech",
     "cy": "Welsh",
     "da": "Danish",
@@ -31,6 +34,7 @@ _LANGUAGE_NAMES: dict[str, str] = {
     "es": "Spanish",
     "et": "Estonian",
     "eu": "Basque",
+    "ext": "Extremaduran",
     "fa": "Persian",
     "fi": "Finnish",
     "fil": "Filipino",
@@ -38,11 +42,13 @@ _LANGUAGE_NAMES: dict[str, str] = {
     "fy": "Frisian",
     "ga": "Irish",
     "gl": "Galician",
+    "grc": "Ancient Greek",
     "gu": "Gujarati",
     "ha": "Hausa",
     "he": "Hebrew",
     "hi": "Hindi",
     "hr": "Croatian",
+    "ht": "Haitian Creole",
     "hu": "Hungarian",
     "hy": "Armenian",
     "id": "Indonesian",
@@ -59,6 +65,7 @@ _LANGUAGE_NAMES: dict[str, str] = {
     "ky": "Kyrgyz",
     "la": "Latin",
     "lb": "Luxembourgish",
+    "lg": "Ganda",
     "lt": "Lithuanian",
     "lv": "Latvian",
     "mg": "Malagasy",
@@ -73,35 +80,42 @@ _LANGUAGE_NAMES: dict[str, str] = {
     "ne": "Nepali",
     "nl": "Dutch",
     "nn": "Norwegian",
+    "nso": "Northern Sotho",
     "no": "Norwegian",
+    "oc": "Occitan",
     "pa": "Punjabi",
     "pl": "Polish",
     "ps": "Pashto",
     "pt": "Portuguese",
     "ro": "Romanian",
+    "rw": "Kinyarwanda",
     "ru": "Russian",
     "si": "Sinhala",
     "sk": "Slovak",
     "sl": "Slovenian",
+    "sn": "Shona",
     "so": "Somali",
     "sq": "Albanian",
     "sr": "Serbian",
+    "st": "Southern Sotho",
     "sv": "Swedish",
     "sw": "Swahili",
     "ta": "Tamil",
     "te": "Telugu",
     "th": "Thai",
+    "tk": "Turkmen",
     "tl": "Tagalog",
     "tr": "Turkish",
     "uk": "Ukrainian",
     "ur": "Urdu",
     "uz": "Uzbek",
     "vi": "Vietnamese",
+    "wa": "Walloon",
     "wuu": "Wu Chinese",
     "xh": "Xhosa",
     "yo": "Yoruba",
     "yue": "Cantonese",
-    "zh": "Chinese",
+    "zh": "standard written Chinese (Mandarin)",
     "zu": "Zulu",
 }
 
@@ -133,6 +147,138 @@ _ACCEPTED_GROUPS: tuple[frozenset[str], ...] = (
 MPEP_LABELS: frozenset[str] = frozenset(
     "en ar yue zh cs nl tl fr de el hu mg pt ru sk es sw ta te tr vi".split()
 )
+
+#: Close neighbours of every MPEP language that lie outside the 20 MPEP languages, with the
+#: reason each is a plausible wrong language. They join the identifier's candidates for that
+#: target (a neighbour the candidates leave out can never be found), and only for that target
+#: (every extra candidate takes probability from the right answer on short texts).
+NEIGHBOURS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ar": (
+        ("fa", "Persian is written in the same (Arabic) script"),
+        ("ur", "Urdu is written in the same (Arabic) script"),
+    ),
+    "cs": (("sk", "Slovak is mutually intelligible with Czech"), ("pl", "West Slavic neighbour")),
+    "de": (
+        ("lb", "Luxembourgish is a Germanic variety written as its own language"),
+        ("da", "a Germanic neighbour"),
+    ),
+    "el": (("grc", "Ancient Greek shares the script; polytonic texts are copied from it"),),
+    "es": (
+        ("ca", "Catalan is spoken in Spain and looks close to Spanish"),
+        ("gl", "Galician is spoken in Spain and sits between Spanish and Portuguese"),
+        ("an", "Aragonese is a Romance language of Spain"),
+        ("it", "a Romance language that machine translation confuses with Spanish"),
+    ),
+    "fil": (
+        ("id", "Indonesian is an Austronesian language that looks like Tagalog"),
+        ("ms", "Malay is an Austronesian language that looks like Tagalog"),
+        ("bcl", "Bikol is a Philippine language close to Tagalog"),
+    ),
+    "fr": (
+        ("ca", "Catalan is a Romance neighbour"),
+        ("oc", "Occitan is spoken in southern France"),
+        ("wa", "Walloon is spoken in Belgium"),
+        ("ht", "Haitian Creole is French-based"),
+        ("it", "a Romance neighbour"),
+    ),
+    "hu": (
+        ("fi", "Finnish is a Uralic relative"),
+        ("et", "Estonian is a Uralic relative"),
+        ("ro", "Romanian is a neighbour with many shared loanwords"),
+    ),
+    "mg": (
+        ("id", "Indonesian is an Austronesian relative"),
+        ("ms", "Malay is an Austronesian relative"),
+    ),
+    "nl": (
+        ("af", "Afrikaans descends from Dutch and looks very close to it"),
+        ("fy", "Frisian is spoken in the Netherlands"),
+        ("lb", "Luxembourgish is a Germanic neighbour"),
+    ),
+    "pt": (
+        ("gl", "Galician is the closest relative of Portuguese"),
+        ("ca", "Catalan is an Iberian Romance neighbour"),
+        ("it", "a Romance language that machine translation confuses with Portuguese"),
+    ),
+    "ru": (
+        ("uk", "Ukrainian is an East Slavic relative in Cyrillic"),
+        ("be", "Belarusian is an East Slavic relative in Cyrillic"),
+        ("bg", "Bulgarian is a Slavic language in Cyrillic"),
+        ("mk", "Macedonian is a Slavic language in Cyrillic"),
+        ("sr", "Serbian is a Slavic language often written in Cyrillic"),
+        ("kk", "Kazakh is written in Cyrillic"),
+    ),
+    "sk": (("cs", "Czech is mutually intelligible with Slovak"), ("pl", "West Slavic neighbour")),
+    "sw": (
+        ("rw", "Kinyarwanda is a Bantu neighbour"),
+        ("lg", "Ganda is a Bantu neighbour"),
+        ("sn", "Shona is a Bantu language"),
+        ("zu", "Zulu is a Bantu language"),
+    ),
+    "ta": (
+        ("ml", "Malayalam is a Dravidian neighbour"),
+        ("si", "Sinhala is spoken beside Tamil in Sri Lanka"),
+    ),
+    "te": (
+        ("kn", "Kannada is a Dravidian neighbour with a very similar script"),
+        ("ml", "Malayalam is a Dravidian neighbour"),
+    ),
+    "tl": (
+        ("id", "Indonesian is an Austronesian language that looks like Tagalog"),
+        ("ms", "Malay is an Austronesian language that looks like Tagalog"),
+        ("bcl", "Bikol is a Philippine language close to Tagalog"),
+    ),
+    "tr": (
+        ("az", "Azerbaijani is a Turkic language mutually intelligible with Turkish"),
+        ("tk", "Turkmen is a Turkic relative"),
+        ("crh", "Crimean Tatar is a Turkic relative"),
+        ("uz", "Uzbek is a Turkic relative"),
+    ),
+    # Vietnamese has no close neighbour the identifier knows; its Latin script with tone
+    # marks and the English checks cover it.
+    "vi": (),
+    "yue": (
+        ("zh", "standard written Chinese (Mandarin) shares the characters; see qa.chinese"),
+        ("wuu", "Wu Chinese shares the characters"),
+        ("ja", "Japanese uses the same Han characters"),
+    ),
+}
+
+#: Letters a neighbour uses and the target never does (neighbour, its letters, the target's
+#: own letters). Two or more of the neighbour's and none of the target's decide even a short
+#: text, where the identifier needs 20 letters (a Czech "Definujte entropii, prosím." in the
+#: Slovak Space has ř/í/é but never ä, ľ, ĺ, ŕ, ô).
+EXCLUSIVE_LETTERS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "sk": (("cs", "řůě", "äľĺŕô"),),
+    "cs": (("sk", "äľĺŕô", "řůě"),),
+    "ru": (
+        ("uk", "іїєґ", "ыэё"),
+        ("be", "ўі", "иыщ"),
+        ("mk", "ѓќѕјљњ", "ыэёщй"),
+        ("sr", "ђћјљњџ", "ыэёщй"),
+    ),
+    "tr": (("az", "ə", ""),),
+    "es": (("pt", "ãõêôâç", "ñ¿¡"), ("ca", "çŀ·èò", "ñ¿¡")),
+    "pt": (("es", "ñ¿¡", "ãõêôâç"),),
+}
+
+#: The letters each Latin-script MPEP language uses beyond a-z (loanwords included: Dutch
+#: café, crêpe, façade). Only short texts, where the identifier cannot decide, are judged by
+#: them; letters the source itself has (a name like Gödel) are always allowed.
+ALPHABETS: dict[str, str] = {
+    "cs": "áčďéěíňóřšťúůýž",
+    "sk": "áäčďéíĺľňóôŕšťúýž",
+    "de": "äöüßéàèç",
+    "nl": "áàâäçéèêëíìîïóòôöúùûüñ",
+    "es": "áéíóúüñ",
+    "pt": "áâãàçéêíóôõúü",
+    "fr": "àâæçéèêëîïôœùûüÿ",
+    "hu": "áéíóöőúüű",
+    "tr": "çğıöşüâîû",
+    "tl": "ñáàâéèêíìîóòôúùû",
+    "mg": "àâèéêëìîòôùñ",
+    "sw": "",
+}
 
 #: The script every letter of a language is written in, by BCP-47 primary subtag.
 LANGUAGE_SCRIPTS: dict[str, str] = {
@@ -205,6 +351,7 @@ class Target:
     name: str  # English name, e.g. "Portuguese"
     script: str | None  # ISO 15924 code, None if not known
     accepted: frozenset[str]  # labels that count as the target
+    neighbours: frozenset[str]  # close languages outside MPEP that are likely mistakes
 
 
 @functools.lru_cache(maxsize=64)
@@ -223,8 +370,11 @@ def target_of(lang: str) -> Target:
     for group in _ACCEPTED_GROUPS:
         if label in group:
             accepted |= group
+    if label == "yue":
+        accepted = {"yue"}  # Mandarin in the Cantonese Space is a wrong language (qa.chinese)
     name = _LANGUAGE_NAMES.get(primary) or _LANGUAGE_NAMES.get(label) or (lang.strip() or "?")
-    return Target(lang, label, name, script, frozenset(accepted))
+    neighbours = {n for n, _ in NEIGHBOURS.get(primary, NEIGHBOURS.get(label, ()))} - accepted
+    return Target(lang, label, name, script, frozenset(accepted), frozenset(neighbours))
 
 
 def language_name(label: str) -> str:

@@ -37,9 +37,10 @@ _PLACEHOLDER = re.compile(
 )
 _TAG_NAME = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*")
 _LINK_TARGET = re.compile(r"\]\(([^()\s]+)\)\Z")
-_LIST_ITEM = re.compile(r"[ \t]{0,12}(?:[-*+\u2022]|\d{1,3}[.)])[ \t]+\S")
+LIST_MARKER = re.compile(r"[ \t]*(?:[-*+\u2022]|\d{1,3}[.)])[ \t]+")
+LIST_ITEM = re.compile(r"[ \t]{0,12}(?:[-*+\u2022]|\d{1,3}[.)])[ \t]+\S")
 _HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+\S")
-_TABLE_ROW = re.compile(r"[ \t]*\|.*\|[ \t]*\Z")
+TABLE_ROW = re.compile(r"[ \t]*\|.*\|[ \t]*\Z")
 
 
 @dataclass(frozen=True)
@@ -154,11 +155,11 @@ def non_space(text: str) -> int:
 def structure_counts(prose: str) -> dict[str, int]:
     counts = {"list item": 0, "heading": 0, "table row": 0}
     for line in prose.split("\n"):
-        if _TABLE_ROW.match(line):
+        if TABLE_ROW.match(line):
             counts["table row"] += 1
         elif _HEADING.match(line):
             counts["heading"] += 1
-        elif _LIST_ITEM.match(line):
+        elif LIST_ITEM.match(line):
             counts["list item"] += 1
     return counts
 
@@ -174,3 +175,36 @@ def squash(text: str) -> str:
 
 def has_prose(parsed: Parsed) -> bool:
     return re.search(r"[^\W\d_]{2}", parsed.plain) is not None
+
+
+# Quotations, in the quotation marks of the MPEP languages (one line, bounded for speed).
+_QUOTED = re.compile(
+    r'"([^"\n]{1,500})"|\u201c([^\u201d\n]{1,500})\u201d|\u201e([^\u201c\u201d\n]{1,500})[\u201c\u201d]'
+    r"|\u00ab([^\u00bb\n]{1,500})\u00bb|\u300c([^\u300d\n]{1,500})\u300d"
+    r"|\u300e([^\u300f\n]{1,500})\u300f|\u2018([^\u2019\n]{1,500})\u2019"
+)
+
+
+def without_kept_quotes(text: str, source: str | None) -> str:
+    """``text`` without the quotations it keeps verbatim from ``source`` (None: without any).
+
+    The guidelines ask translators to keep quoted English (a README line, a proverb under
+    discussion) as it is; such quotes say nothing about the language the translator wrote in.
+    """
+    kept = squash(source) if source is not None else None
+
+    def blank(m: re.Match[str]) -> str:
+        inner = next(g for g in m.groups() if g is not None)
+        if kept is None or (squash(inner) and squash(inner) in kept):
+            return " "
+        return m.group(0)
+
+    return _QUOTED.sub(blank, text)
+
+
+def strip_markup(prose: str) -> str:
+    """Prose without inline code, URLs, e-mail addresses and placeholders, lines kept."""
+    rest = _INLINE_CODE.sub(" ", prose)
+    rest = _URL.sub(" ", rest)
+    rest = _EMAIL.sub(" ", rest)
+    return _PLACEHOLDER.sub(" ", rest)

@@ -65,8 +65,28 @@ def _read_number(token: str) -> _Number:
     return _Number(token, frozenset(values), significant)
 
 
+#: "3pm", "3 p.m.", "8:15 AM": a 12-hour time, which a translator may localise to 24 hours.
+_AM_PM = re.compile(r"[ \u00a0\u202f]?([ap])\.?[ \u00a0]?m\b\.?", re.IGNORECASE)
+
+
+def _with_clock_reading(number: _Number, suffix: re.Match[str] | None) -> _Number:
+    """Add the 24-hour reading of a 12-hour time (3pm -> 15:00, 12am -> 0:00)."""
+    if suffix is None:
+        return number
+    hour, _, minutes = number.text.replace(".", ":").partition(":")
+    if not hour.isdigit() or not 1 <= int(hour) <= 12 or (minutes and not minutes.isdigit()):
+        return number
+    h24 = int(hour) % 12 + (12 if suffix.group(1).lower() == "p" else 0)
+    reading = f"t{h24}:{minutes or '00'}"
+    return _Number(number.text, number.values | {reading}, True)
+
+
 def numbers_in(text: str) -> list[_Number]:
-    return [_read_number(m.group(0)) for m in _NUMBER.finditer(text)]
+    found = []
+    for m in _NUMBER.finditer(text):
+        suffix = _AM_PM.match(text, m.end())
+        found.append(_with_clock_reading(_read_number(m.group(0)), suffix))
+    return found
 
 
 def strip_numbers(text: str) -> str:
