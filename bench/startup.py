@@ -125,7 +125,7 @@ import json, os, time, urllib.request
 t0 = time.perf_counter()
 import gradio
 t1 = time.perf_counter()
-from mpep_space import ui
+from mpep_space import server as ui
 t2 = time.perf_counter()
 built = 0.0
 def timed(fn):

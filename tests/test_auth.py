@@ -85,6 +85,7 @@ class WhoAmI(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 def test_oauth_mode_serves_a_login_button_and_refuses_anonymous_writes(
     tmp_path: Path, start_space: Any
 ) -> None:

@@ -59,7 +59,11 @@ def translate(space: h.Space, user: str, text: str | None = None) -> dict:
     return {
         **prompt,
         **h.submit_translation(
-            space, user, prompt["prompt_id"], text or f"Vertaling door {user} van de prompt."
+            space,
+            user,
+            prompt["prompt_id"],
+            text or f"Vertaling door {user} van de prompt.",
+            confirm=True,
         ),
     }
 
@@ -96,12 +100,29 @@ def test_activity_renews_the_lease(space: h.Space, clock: Clock) -> None:
     assert h.next_prompt(space, "bob")["prompt_id"] != first["prompt_id"]  # type: ignore[index]
 
 
-def test_a_submission_after_the_lease_expired_is_kept(space: h.Space, clock: Clock) -> None:
+def test_a_submission_after_the_lease_expired_is_kept_while_the_slot_is_free(
+    space: h.Space, clock: Clock
+) -> None:
     first = h.next_prompt(space, "alice")
-    clock.now += 60 * 60
-    h.next_prompt(space, "bob")  # bob now holds it
-    result = h.submit_translation(space, "alice", first["prompt_id"], "Laat maar zo.")  # type: ignore[index]
+    assert first is not None
+    clock.now += 60 * 60  # alice typed for an hour: her lease ran out, nobody took it
+    result = h.submit_translation(space, "alice", first["prompt_id"], "Laat maar zo.", confirm=True)
     assert result["translation_id"] in space.store.ledger.translations
+
+
+def test_a_submission_needs_the_lease_or_a_free_slot(space: h.Space, clock: Clock) -> None:
+    first = h.next_prompt(space, "alice")
+    assert first is not None
+    clock.now += 60 * 60
+    assert h.next_prompt(space, "bob")["prompt_id"] == first["prompt_id"]  # type: ignore[index]
+    with pytest.raises(h.Refusal, match="being translated by someone else"):
+        h.submit_translation(space, "alice", first["prompt_id"], "Laat maar zo.", confirm=True)
+    h.submit_translation(space, "bob", first["prompt_id"], "Bobs vertaling.", confirm=True)
+    with pytest.raises(h.Refusal, match="being translated by someone else"):
+        h.submit_translation(
+            space, "carol", first["prompt_id"], "Te laat.", confirm=True
+        )  # no slot left
+    assert [e["user"] for e in stored_lines(space)] == ["bob"]
 
 
 def test_nobody_gets_a_prompt_twice(space: h.Space) -> None:
@@ -122,7 +143,7 @@ def test_overlap_collects_independent_translations(space_dir: Path, tmp_path: Pa
     a = translate(space, "alice")
     b = h.next_prompt(space, "bob")
     assert b["prompt_id"] == a["prompt_id"]  # type: ignore[index]
-    h.submit_translation(space, "bob", b["prompt_id"], "Tweede vertaling.")  # type: ignore[index]
+    h.submit_translation(space, "bob", b["prompt_id"], "Tweede vertaling.", confirm=True)  # type: ignore[index]
     assert h.next_prompt(space, "carol")["prompt_id"] != a["prompt_id"]  # type: ignore[index]
 
 
@@ -210,16 +231,31 @@ def test_open_review_when_no_reviewers_are_configured(space_dir: Path, tmp_path:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda s, p: h.submit_translation(s, None, p, "tekst"), "Please log in first"),
-        (lambda s, p: h.submit_translation(s, "", p, "tekst"), "Please log in first"),
         (
-            lambda s, p: h.submit_translation(s, "alice", "nope", "tekst"),
+            lambda s, p: h.submit_translation(s, None, p, "tekst", confirm=True),
+            "Please log in first",
+        ),
+        (lambda s, p: h.submit_translation(s, "", p, "tekst", confirm=True), "Please log in first"),
+        (
+            lambda s, p: h.submit_translation(s, "alice", "nope", "tekst", confirm=True),
             "Unknown prompt id 'nope'",
         ),
-        (lambda s, p: h.submit_translation(s, "alice", p, "   "), "The translation is empty"),
-        (lambda s, p: h.submit_translation(s, "alice", p, "x" * 20_001), "too long: 20,001"),
-        (lambda s, p: h.submit_translation(s, "alice", p, "a\x00b"), "control character (U+0000)"),
-        (lambda s, p: h.submit_translation(s, "alice", p, "a\ud800b"), "lone surrogate"),
+        (
+            lambda s, p: h.submit_translation(s, "alice", p, "   ", confirm=True),
+            "The translation is empty",
+        ),
+        (
+            lambda s, p: h.submit_translation(s, "alice", p, "x" * 20_001, confirm=True),
+            "too long: 20,001",
+        ),
+        (
+            lambda s, p: h.submit_translation(s, "alice", p, "a\x00b", confirm=True),
+            "control character (U+0000)",
+        ),
+        (
+            lambda s, p: h.submit_translation(s, "alice", p, "a\ud800b", confirm=True),
+            "lone surrogate",
+        ),
         (lambda s, p: h.flag(s, "alice", p, " "), "The reason is empty"),
         (lambda s, p: h.skip(s, None, p), "Please log in first"),
         (lambda s, p: h.next_prompt(s, None), "Please log in first"),
@@ -248,10 +284,12 @@ def test_reject_needs_a_comment_and_edits_go_with_approve(space: h.Space) -> Non
 
 def test_a_retried_submission_is_stored_once(space: h.Space) -> None:
     t = translate(space, "alice", "Dezelfde tekst twee keer.")
-    again = h.submit_translation(space, "alice", t["prompt_id"], "Dezelfde tekst twee keer.")
+    again = h.submit_translation(
+        space, "alice", t["prompt_id"], "Dezelfde tekst twee keer.", confirm=True
+    )
     assert again["translation_id"] == t["translation_id"]
     with pytest.raises(h.Refusal, match="already submitted a translation"):
-        h.submit_translation(space, "alice", t["prompt_id"], "Iets anders.")
+        h.submit_translation(space, "alice", t["prompt_id"], "Iets anders.", confirm=True)
     assert len(stored_lines(space)) == 1
 
 
@@ -296,7 +334,9 @@ def test_twenty_threads_writing_lose_nothing(space: h.Space) -> None:
                 prompt = h.next_prompt(space, user)
                 if prompt is None:
                     return
-                out = h.submit_translation(space, user, prompt["prompt_id"], f"Tekst van {user}.")
+                out = h.submit_translation(
+                    space, user, prompt["prompt_id"], f"Tekst van {user}.", confirm=True
+                )
                 results[user].append(prompt["prompt_id"])
                 assert out["translation_id"]
         except BaseException as exc:  # surfaced below

@@ -26,6 +26,45 @@ class ConfigError(ValueError):
     """A bundled file or an environment variable is invalid; the message says which."""
 
 
+# The translation box takes at least this many characters, and three times the longest
+# bundled prompt (prompts are capped at 12,000 characters by generate-space).
+MIN_TRANSLATION_CAP = 20_000
+TRANSLATION_CAP_FACTOR = 3
+
+
+def env_number(
+    env: Mapping[str, str], name: str, default: float, *, whole: bool = False, minimum: float = 0
+) -> float:
+    """``env[name]`` as a number above ``minimum`` (``default`` when unset or empty).
+
+    A bad value is a :class:`ConfigError` naming the variable and quoting the value.
+    """
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    what = "a whole number" if whole else "a number"
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        value = None
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        raise ConfigError(f"{name} must be {what} above {minimum:g}, not {raw!r}")
+    if value <= minimum:
+        raise ConfigError(f"{name} must be {what} above {minimum:g}, not {raw!r}")
+    return value
+
+
+def _config_count(path: Path, data: Mapping[str, Any], key: str, default: int) -> int:
+    """A setting of ``space_config.json`` that must be a whole number of at least 1."""
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            f"{path.name}: {key} must be a whole number of at least 1, not {value!r}; "
+            "fix it and restart the Space"
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class GlossaryItem:
     term: str
@@ -72,6 +111,7 @@ class SpaceConfig:
     min_approvals: int = 1
     translations_per_prompt: int = 1
     lease_minutes: float = 20.0
+    flags_to_hide: int = 1
     guidelines: str = ""
     glossary: tuple[GlossaryItem, ...] = ()
     source_dataset: str = ""
@@ -86,11 +126,18 @@ class SpaceConfig:
             min_approvals=self.min_approvals,
             translations_per_prompt=self.translations_per_prompt,
             allow_self_review=self.allow_self_review,
+            flags_to_hide=self.flags_to_hide,
         )
 
     @property
     def prompt_ids(self) -> list[str]:
         return [p.id for p in self.prompts]
+
+    @property
+    def max_translation(self) -> int:
+        """The longest translation accepted: room for every bundled prompt."""
+        longest = max((len(p.prompt) for p in self.prompts), default=0)
+        return max(MIN_TRANSLATION_CAP, TRANSLATION_CAP_FACTOR * longest)
 
 
 _CONFIG_KEYS = {
@@ -101,6 +148,7 @@ _CONFIG_KEYS = {
     "min_approvals",
     "translations_per_prompt",
     "lease_minutes",
+    "flags_to_hide",
     "guidelines",
     "glossary",
     "source_dataset",
@@ -162,7 +210,7 @@ def _env_list(value: str) -> tuple[str, ...]:
 
 def load_config(space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None) -> SpaceConfig:
     """Read the bundled files and apply ``MPEP_REVIEWERS`` / ``MPEP_SYNC_REPO`` /
-    ``MPEP_LEASE_MINUTES`` from the environment.
+    ``MPEP_LEASE_MINUTES`` / ``MPEP_FLAGS_TO_HIDE`` from the environment.
 
     Any problem with the files is a :class:`ConfigError` naming the file.
     """
@@ -190,20 +238,19 @@ def _load_config(space_dir: Path, env: Mapping[str, str]) -> SpaceConfig:
     if env.get("MPEP_REVIEWERS") is not None:
         reviewers = _env_list(env["MPEP_REVIEWERS"])
     lease_minutes = float(data.get("lease_minutes", 20))
-    if env.get("MPEP_LEASE_MINUTES"):
-        try:
-            lease_minutes = float(env["MPEP_LEASE_MINUTES"])
-        except ValueError:
-            raise ConfigError(
-                f"MPEP_LEASE_MINUTES must be a number, not {env['MPEP_LEASE_MINUTES']!r}"
-            ) from None
+    if not lease_minutes > 0:
+        raise ConfigError(f"{path.name}: lease_minutes must be above 0, not {lease_minutes!r}")
+    lease_minutes = env_number(env, "MPEP_LEASE_MINUTES", lease_minutes)
+    flags_to_hide = _config_count(path, data, "flags_to_hide", 1)
+    flags_to_hide = int(env_number(env, "MPEP_FLAGS_TO_HIDE", flags_to_hide, whole=True))
     return SpaceConfig(
         language=language,
         reviewers=reviewers,
         allow_self_review=bool(data.get("allow_self_review", False)),
-        min_approvals=int(data.get("min_approvals", 1)),
-        translations_per_prompt=int(data.get("translations_per_prompt", 1)),
+        min_approvals=_config_count(path, data, "min_approvals", 1),
+        translations_per_prompt=_config_count(path, data, "translations_per_prompt", 1),
         lease_minutes=lease_minutes,
+        flags_to_hide=flags_to_hide,
         guidelines=str(data.get("guidelines", "")),
         glossary=tuple(GlossaryItem(**g) for g in data.get("glossary", ())),
         source_dataset=str(data.get("source_dataset", "")),

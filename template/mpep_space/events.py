@@ -4,7 +4,7 @@ Every change of state is one JSON object on one line of a ``*.jsonl`` file in
 ``<data dir>/events/``. Lines are only ever appended. Schema version 1::
 
     {"v": 1, "id": "<32 hex>", "ts": "2026-11-27T06:30:00.123456Z",
-     "kind": "translation" | "review" | "flag" | "skip",
+     "kind": "translation" | "review" | "flag" | "flag_review" | "skip",
      "user": "<user name>", "prompt_id": "<prompt id>", ...}
 
 Per kind, the extra keys are:
@@ -13,15 +13,23 @@ Per kind, the extra keys are:
   ``{"code", "severity", "message"}``), ``suggestion_unchanged`` (bool).
   Its ``id`` is the translation id.
 - ``review``: ``translation_id``, ``verdict`` (``approve`` | ``reject``),
-  ``comment`` (str), ``edited_text`` (str or null: the reviewer's corrected text).
+  ``comment`` (str), ``edited_text`` (str or null: the reviewer's corrected text),
+  ``version`` (int, optional: which version of the text was reviewed; 1 is the
+  translator's, each edit-and-approve makes the next; absent means "the current one").
 - ``flag``: ``reason`` (str).
+- ``flag_review``: ``verdict`` (``restore`` | ``confirm``), ``comment`` (str): a
+  reviewer puts a flagged prompt back in the queue, or confirms the flag.
 - ``skip``: nothing more.
 - ``import``: ``text``, ``origin`` (str: the dataset it came from): a translation
   accepted elsewhere (an earlier MPEP Space), carried over by ``generate-space
   --import`` under its original translator's ``user``; it is accepted as it is.
 
-Readers must skip (and report) lines they cannot use rather than fail: a torn
-last line after a crash, a newer schema version, a malformed object.
+``ts`` is when the line was written (UTC, microseconds). Readers must skip (and
+report) lines they cannot use rather than fail: a torn last line after a crash, a
+newer schema version, a malformed object, a ``ts`` that is not a real instant or is
+more than a day ahead of the reader's clock.
+
+Timestamps have one home here: :func:`format_ts`, :func:`parse_ts`, :func:`now_ts`.
 """
 
 from __future__ import annotations
@@ -31,13 +39,18 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 SCHEMA_VERSION = 1
-Kind = Literal["translation", "review", "flag", "skip", "import"]
-KINDS: tuple[str, ...] = ("translation", "review", "flag", "skip", "import")
+Kind = Literal["translation", "review", "flag", "flag_review", "skip", "import"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+Verdict = Literal["approve", "reject"]
+FlagVerdict = Literal["restore", "confirm"]
+# How far ahead of the reader's clock a line may be stamped (clocks of two machines
+# differ a little; a line from the year 9999 or 2100 is damage, not skew).
+MAX_AHEAD = timedelta(days=1)
 
 
 def _json_loader() -> Callable[[str], Any]:
@@ -49,8 +62,45 @@ def _json_loader() -> Callable[[str], Any]:
 
 
 _parse_json = _json_loader()
-VERDICTS: tuple[str, ...] = ("approve", "reject")
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+FLAG_VERDICTS: tuple[FlagVerdict, ...] = get_args(FlagVerdict)
 TS_SHAPE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+# -- timestamps: one format, one parser, one clock ---------------------------------------
+
+
+def format_ts(moment: datetime) -> str:
+    """``2026-11-27T06:30:00.123456Z``: sortable as text, so file order can be checked."""
+    return moment.astimezone(UTC).strftime(TS_FORMAT)
+
+
+def parse_ts(ts: str) -> datetime:
+    """The instant ``ts`` names; ValueError unless it has our shape and is a real time."""
+    if not TS_SHAPE.fullmatch(ts):
+        raise ValueError(f"{ts[:40]!r} is not a UTC time like 2026-11-27T06:30:00.000000Z")
+    try:  # the shape lets through month 13 or day 45; datetime does not
+        return datetime.strptime(ts, TS_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"{ts!r} is not a real date and time") from None
+
+
+def now_ts(clock: Callable[[], float] | None = None) -> str:
+    """The current time (or ``clock()``, epoch seconds) as a timestamp."""
+    if clock is None:
+        return format_ts(datetime.now(UTC))
+    return format_ts(datetime.fromtimestamp(clock(), UTC))
+
+
+def epoch_ts(epoch: float) -> str:
+    """Epoch seconds (a lease's expiry) as a timestamp."""
+    return format_ts(datetime.fromtimestamp(epoch, UTC))
+
+
+def after_ts(ts: str) -> str:
+    """The timestamp one microsecond after ``ts``."""
+    return format_ts(parse_ts(ts) + timedelta(microseconds=1))
 
 
 @dataclass(frozen=True)
@@ -59,18 +109,19 @@ class Event:
 
     id: str
     ts: str
-    kind: str
+    kind: Kind
     user: str
     prompt_id: str
     text: str = ""
     qa: tuple[dict[str, str], ...] = ()
     suggestion_unchanged: bool = False
     translation_id: str = ""
-    verdict: str = ""
+    verdict: str = ""  # a Verdict for reviews, a FlagVerdict for flag reviews
     comment: str = ""
     edited_text: str | None = None
     reason: str = ""
     origin: str = ""  # import: the dataset the translation came from
+    version: int | None = None  # reviews: the version of the text reviewed
 
     def to_json(self) -> str:
         """The line written to the log (without the newline)."""
@@ -93,10 +144,14 @@ class Event:
                 comment=self.comment,
                 edited_text=self.edited_text,
             )
+            if self.version is not None:
+                data.update(version=self.version)
         elif self.kind == "flag":
             data.update(reason=self.reason)
         elif self.kind == "import":
             data.update(text=self.text, origin=self.origin)
+        elif self.kind == "flag_review":
+            data.update(verdict=self.verdict, comment=self.comment)
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -104,14 +159,10 @@ def new_event_id() -> str:
     return uuid.uuid4().hex
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def make_event(kind: str, user: str, prompt_id: str, **fields: Any) -> Event:
+def make_event(kind: Kind, user: str, prompt_id: str, **fields: Any) -> Event:
     """A new event with a fresh id and the current time."""
     return Event(
-        id=new_event_id(), ts=utc_now(), kind=kind, user=user, prompt_id=prompt_id, **fields
+        id=new_event_id(), ts=now_ts(), kind=kind, user=user, prompt_id=prompt_id, **fields
     )
 
 
@@ -126,10 +177,16 @@ def _str(data: dict[str, Any], key: str, *, required: bool = True) -> str:
     return value
 
 
-def _timestamp(data: dict[str, Any]) -> str:
+def _timestamp(data: dict[str, Any], latest: datetime | None) -> str:
     ts = data.get("ts")
-    if not isinstance(ts, str) or not TS_SHAPE.fullmatch(ts):
+    if not isinstance(ts, str):
         raise EventFormatError("'ts' must be a UTC time like 2026-11-27T06:30:00.000000Z")
+    try:
+        moment = parse_ts(ts)
+    except ValueError as exc:
+        raise EventFormatError(f"'ts' {exc}") from None
+    if latest is not None and moment > latest:
+        raise EventFormatError(f"'ts' {ts} is more than a day in the future")
     return ts
 
 
@@ -144,8 +201,20 @@ def _findings(value: Any) -> tuple[dict[str, str], ...]:
     return tuple(out)
 
 
-def parse_event(line: str) -> Event:
-    """Parse one log line, raising EventFormatError with a short reason."""
+def _version(data: dict[str, Any]) -> int | None:
+    version = data.get("version")
+    if version is None:
+        return None
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise EventFormatError("'version' must be a positive integer")
+    return version
+
+
+def parse_event(line: str, *, now: datetime | None = None) -> Event:
+    """Parse one log line, raising EventFormatError with a short reason.
+
+    ``ts`` may be at most :data:`MAX_AHEAD` after ``now`` (default: the current time).
+    """
     try:
         data = _parse_json(line)
     except ValueError:
@@ -160,7 +229,7 @@ def parse_event(line: str) -> Event:
         raise EventFormatError(f"unknown kind {kind!r}")
     common = {
         "id": _str(data, "id"),
-        "ts": _timestamp(data),
+        "ts": _timestamp(data, (now or datetime.now(UTC)) + MAX_AHEAD),
         "kind": kind,
         "user": _str(data, "user"),
         "prompt_id": _str(data, "prompt_id"),
@@ -185,7 +254,13 @@ def parse_event(line: str) -> Event:
             verdict=verdict,
             comment=_str(data, "comment", required=False),
             edited_text=edited or None,
+            version=_version(data),
         )
+    if kind == "flag_review":
+        flag_verdict = data.get("verdict")
+        if flag_verdict not in FLAG_VERDICTS:
+            raise EventFormatError(f"unknown flag verdict {flag_verdict!r}")
+        return Event(**common, verdict=flag_verdict, comment=_str(data, "comment", required=False))
     if kind == "flag":
         return Event(**common, reason=_str(data, "reason", required=False))
     if kind == "import":
@@ -230,19 +305,20 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, "\x00"  # parse_event reports it as corrupt
 
 
-def read_logs(files: Iterable[Path]) -> LogReadResult:
+def read_logs(files: Iterable[Path], *, now: datetime | None = None) -> LogReadResult:
     """Read every event of ``files``, deduplicated by id, sorted by (ts, id).
 
     Bad lines are reported in ``problems``; good lines next to them are kept.
     """
     result = LogReadResult()
     seen: dict[str, Event] = {}
+    now = now or datetime.now(UTC)
     for path in files:
         for number, line in _lines(path):
             if not line.strip():
                 continue
             try:
-                event = parse_event(line)
+                event = parse_event(line, now=now)
             except EventFormatError as exc:
                 result.problems.append(Problem(str(path), number, str(exc)))
                 continue

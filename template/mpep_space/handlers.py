@@ -10,22 +10,33 @@ written for a refused call.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from . import qa
-from .config import BundledPrompt, SpaceConfig
+from .config import MIN_TRANSLATION_CAP, BundledPrompt, SpaceConfig
+from .events import Event, epoch_ts
 from .rules import PromptState, TranslationState
-from .store import Store
+from .store import Store, WriteFailed
 from .text import control_character
 
-MAX_TEXT = 20_000
-# Control characters (Unicode category Cc) other than tab and newlines, and lone surrogates.
+MAX_TEXT = MIN_TRANSLATION_CAP  # the default; a Space's own cap is config.max_translation
 MAX_COMMENT = 2_000
+NOT_SAVED = "Not saved: the Space's disk is full (or read-only); your text is kept, try again."
 
 
 class Refusal(Exception):
-    """A call that is not allowed or not valid; ``str(self)`` is shown to the user."""
+    """A call that is not allowed or not valid; ``str(self)`` is shown to the user.
+
+    ``findings`` are the QA findings behind a refused translation, if any.
+    """
+
+    def __init__(self, message: str, findings: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.findings = findings or []
+
+
+class NeedsConfirmation(Refusal):
+    """QA found warnings: submitting needs ``confirm=True`` (the second click)."""
 
 
 @dataclass
@@ -85,8 +96,12 @@ def clean_text(value: Any, what: str, *, limit: int = MAX_TEXT, required: bool =
     return value
 
 
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _write(store: Store, event: Event) -> Event:
+    """Append ``event``; a disk that refuses it is the person's clear message."""
+    try:
+        return store.append(event)
+    except WriteFailed:
+        raise Refusal(NOT_SAVED) from None
 
 
 # -- translating -----------------------------------------------------------------------
@@ -98,8 +113,13 @@ def _eligible_for(space: Space, prompt: PromptState, user: str) -> bool:
         return False
     if user in prompt.skipped_by or ledger.has_live_translation_by(prompt, user):
         return False
+    return _free_slot(space, prompt, user)
+
+
+def _free_slot(space: Space, prompt: PromptState, user: str) -> bool:
+    """Is a slot of ``prompt`` free for ``user``: open, and not all leased to others?"""
     others = {u for u in space.store.active_prompt_leases(prompt.id) if u != user}
-    return len(others) < ledger.open_slots(prompt)
+    return len(others) < space.store.ledger.open_slots(prompt)
 
 
 def _prompt_payload(space: Space, prompt: BundledPrompt, lease_until: float) -> dict[str, Any]:
@@ -111,7 +131,7 @@ def _prompt_payload(space: Space, prompt: BundledPrompt, lease_until: float) -> 
         "source": prompt.prompt,
         "suggestion": suggestion.text if suggestion else None,
         "suggestion_agent": suggestion.agent if suggestion else None,
-        "lease_expires": _iso(lease_until),
+        "lease_expires": epoch_ts(lease_until),
         "rejection": (
             {"reviewer": rejection.user, "comment": rejection.comment} if rejection else None
         ),
@@ -130,9 +150,8 @@ def next_prompt(space: Space, user: str | None) -> dict[str, Any] | None:
         store.renew_leases(user)
         held = [
             pid
-            for pid, leases in store.prompt_leases.items()
-            if user in store.active_prompt_leases(pid)
-            and _eligible_for(space, ledger.prompts[pid], user)
+            for pid in store.leased_prompts(user)
+            if _eligible_for(space, ledger.prompts[pid], user)
         ]
         candidates = held or [
             p.id for p in space.config.prompts if _eligible_for(space, ledger.prompts[p.id], user)
@@ -150,7 +169,7 @@ def check_translation(
     """QA findings for a draft, without storing anything."""
     user = _require_user(user)
     prompt = _require_prompt(space, prompt_id)
-    text = clean_text(text, "translation", required=False)
+    text = clean_text(text, "translation", limit=space.config.max_translation, required=False)
     with space.store.transaction():
         space.store.renew_leases(user)
     return [f.as_dict() for f in _findings(space, prompt, text)]
@@ -163,38 +182,67 @@ def _findings(space: Space, prompt: BundledPrompt, text: str) -> list[qa.Finding
     )
 
 
-def submit_translation(space: Space, user: str | None, prompt_id: str, text: str) -> dict[str, Any]:
-    """Store a translation; refuse it if QA finds an error. Returns its id and findings."""
+def submit_translation(
+    space: Space, user: str | None, prompt_id: str, text: str, *, confirm: bool = False
+) -> dict[str, Any]:
+    """Store a translation. QA runs once: an error refuses it; warnings refuse it
+    (:class:`NeedsConfirmation`) unless ``confirm`` says the person saw them.
+
+    The caller must hold the prompt's lease, or a slot must be free (a lease that
+    expired while they typed is then renewed). Returns its id and findings.
+    """
     user = _require_user(user)
     prompt = _require_prompt(space, prompt_id)
-    text = clean_text(text, "translation")
-    findings = _findings(space, prompt, text)
-    errors = [f.message for f in findings if f.severity == "error"]
+    text = clean_text(text, "translation", limit=space.config.max_translation)
+    findings = [f.as_dict() for f in _findings(space, prompt, text)]
+    errors = [f["message"] for f in findings if f["severity"] == "error"]
     if errors:
-        raise Refusal(" ".join(errors))
+        raise Refusal(" ".join(errors), findings)
     store = space.store
     with store.transaction() as ledger:
         state = ledger.prompts[prompt.id]
         mine = [t for t in state.live_translations if t.user == user]
         if mine:
             if mine[-1].text == text:  # a retry of the same submission: answer it again
-                return {"translation_id": mine[-1].id, "qa": [f.as_dict() for f in findings]}
+                return {"translation_id": mine[-1].id, "qa": list(mine[-1].qa)}
             raise Refusal(
                 f"You already submitted a translation of prompt {prompt.id}; it is "
                 f"{'approved' if mine[-1].status == 'approved' else 'awaiting review'}."
+            )
+        _require_slot(space, state, user)
+        warnings = [f for f in findings if f["severity"] == "warning"]
+        if warnings and not confirm:
+            raise NeedsConfirmation(
+                "Check the warnings; click Submit again to submit as it is.", findings
             )
         event = store.new_event(
             "translation",
             user,
             prompt.id,
             text=text,
-            qa=tuple(f.as_dict() for f in findings),
-            suggestion_unchanged=any(f.code == "suggestion_unchanged" for f in findings),
+            qa=tuple(findings),
+            suggestion_unchanged=any(f["code"] == "suggestion_unchanged" for f in findings),
         )
-        store.append(event)
+        _write(store, event)
         store.release_prompt(prompt.id, user)
         store.renew_leases(user)
-    return {"translation_id": event.id, "qa": [f.as_dict() for f in findings]}
+    return {"translation_id": event.id, "qa": findings}
+
+
+def _require_slot(space: Space, prompt: PromptState, user: str) -> None:
+    """Refuse a translation nobody is collecting, or one whose slots others hold."""
+    if prompt.status == "done":
+        raise Refusal(f"Prompt {prompt.id} is already done: it needs no more translations.")
+    if prompt.flagged:
+        raise Refusal(f"Prompt {prompt.id} was flagged and is out of the queue for now.")
+    if space.store.holds_prompt(prompt.id, user):
+        return
+    if not _free_slot(space, prompt, user):
+        raise Refusal(
+            f"Prompt {prompt.id} is being translated by someone else now; "
+            "your text is kept: copy it, then take the next prompt."
+        )
+    space.store.lease_prompt(prompt.id, user)  # a lease that ran out while they typed
 
 
 def skip(space: Space, user: str | None, prompt_id: str) -> dict[str, bool]:
@@ -204,19 +252,25 @@ def skip(space: Space, user: str | None, prompt_id: str) -> dict[str, bool]:
     store = space.store
     with store.transaction() as ledger:
         if user not in ledger.prompts[prompt.id].skipped_by:
-            store.append(store.new_event("skip", user, prompt.id))
+            _write(store, store.new_event("skip", user, prompt.id))
         store.release_prompt(prompt.id, user)
     return {"ok": True}
 
 
 def flag(space: Space, user: str | None, prompt_id: str, reason: str) -> dict[str, bool]:
-    """Take a broken, untranslatable or offensive prompt out of the queue for review."""
+    """Ask reviewers to take a broken, untranslatable or offensive prompt out of the queue.
+
+    One flag per person and prompt; ``flags_to_hide`` open flags take it out.
+    """
     user = _require_user(user)
     prompt = _require_prompt(space, prompt_id)
     reason = clean_text(reason, "reason", limit=MAX_COMMENT)
     store = space.store
-    with store.transaction():
-        store.append(store.new_event("flag", user, prompt.id, reason=reason.strip()))
+    with store.transaction() as ledger:
+        state = ledger.prompts[prompt.id]
+        if state.flagged_by(user):
+            raise Refusal(f"You already flagged prompt {prompt.id}; reviewers will look at it.")
+        _write(store, store.new_event("flag", user, prompt.id, reason=reason.strip()))
         store.release_prompt(prompt.id, user)
     return {"ok": True}
 
@@ -240,13 +294,15 @@ def _review_payload(space: Space, translation: TranslationState, until: float) -
         "translation_id": translation.id,
         "prompt_id": translation.prompt_id,
         "source": prompt.prompt,
-        "text": translation.text,
+        "text": translation.final_text,  # the current version: what an approval approves
         "translator": translation.user,
+        "edited_by": translation.edited_by,
+        "version": translation.version,
         "qa": [dict(f) for f in translation.qa],
-        "suggestion_unchanged": translation.suggestion_unchanged,
+        "suggestion_unchanged": translation.suggestion_unchanged and translation.version == 1,
         "suggestion": prompt.suggestion.text if prompt.suggestion else None,
         "approvals": len(translation.approvals),
-        "lease_expires": _iso(until),
+        "lease_expires": epoch_ts(until),
     }
 
 
@@ -256,18 +312,18 @@ def next_review(space: Space, user: str | None) -> dict[str, Any] | None:
     store = space.store
     with store.transaction() as ledger:
         store.renew_leases(user)
-        passed = store.review_passes.get(user, set())
         pending = [
             t
             for t in ledger.translations.values()
-            if ledger.can_review(t, user) and t.id not in passed
+            if ledger.can_review(t, user) and not store.passed(user, t.id)
         ]
         free = [t for t in pending if store.review_lease_holder(t.id) in (None, user)]
         mine_first = sorted(free, key=lambda t: (store.review_lease_holder(t.id) != user, t.ts))
         if not mine_first:
             return None
         translation = mine_first[0]
-        return _review_payload(space, translation, store.lease_review(translation.id, user))
+        until = store.lease_review(translation.id, user, translation.version)
+        return _review_payload(space, translation, until)
 
 
 def skip_review(space: Space, user: str | None, translation_id: str) -> dict[str, bool]:
@@ -278,9 +334,7 @@ def skip_review(space: Space, user: str | None, translation_id: str) -> dict[str
     with store.transaction() as ledger:
         if not isinstance(translation_id, str) or translation_id not in ledger.translations:
             raise Refusal(f"Unknown translation id {_short(str(translation_id))}.")
-        store.review_passes.setdefault(user, set()).add(translation_id)
-        if store.review_lease_holder(translation_id) == user:
-            store.review_leases.pop(translation_id, None)
+        store.pass_review(user, translation_id)
     return {"ok": True}
 
 
@@ -292,12 +346,18 @@ def submit_review(
     comment: str = "",
     edited_text: str = "",
 ) -> dict[str, Any]:
-    """Approve (optionally with an edited text) or reject (with a comment) a translation."""
+    """Approve (optionally with an edited text) or reject (with a comment) a translation.
+
+    The review is of the current version of the text. An edit is a new version that
+    needs its further approvals from other reviewers (see :mod:`rules`).
+    """
     user = _require_reviewer(space, user)
     if verdict not in ("approve", "reject"):
         raise Refusal(f"The verdict must be 'approve' or 'reject', not {_short(str(verdict))}.")
     comment = clean_text(comment, "comment", limit=MAX_COMMENT, required=verdict == "reject")
-    edited = clean_text(edited_text, "edited text", required=False)
+    edited = clean_text(
+        edited_text, "edited text", limit=space.config.max_translation, required=False
+    )
     if verdict == "reject" and edited.strip():
         raise Refusal("An edited text goes with approve; to reject, leave it empty.")
     store = space.store
@@ -315,21 +375,24 @@ def submit_review(
             translation_id=translation.id,
             verdict=verdict,
             comment=comment.strip(),
-            edited_text=edited if edited.strip() and edited != translation.text else None,
+            edited_text=edited if edited.strip() and edited != translation.final_text else None,
+            version=translation.version,
         )
-        store.append(event)
-        store.review_leases.pop(translation.id, None)
+        _write(store, event)
+        store.release_review(translation.id)
         status = ledger.prompts[translation.prompt_id].status
     return {
         "review_id": event.id,
         "translation_status": translation.status,
         "prompt_status": status,
+        "version": translation.version,
     }
 
 
 def _check_reviewable(space: Space, translation: TranslationState, user: str) -> None:
     ledger = space.store.ledger
-    if translation.user == user and not ledger.rules.allow_self_review:
+    store = space.store
+    if ledger.is_own_work(translation, user):
         raise Refusal("You cannot review your own translation in this language.")
     if user in translation.reviewers:
         raise Refusal("You already reviewed this translation.")
@@ -337,6 +400,56 @@ def _check_reviewable(space: Space, translation: TranslationState, user: str) ->
         raise Refusal(f"This translation was already {translation.status}.")
     if ledger.prompts[translation.prompt_id].accepted is not None:
         raise Refusal(f"Prompt {translation.prompt_id} is already done.")
+    seen = store.leased_version(translation.id, user)
+    if seen is not None and seen != translation.version:
+        store.release_review(translation.id)
+        raise Refusal(
+            "The text changed since you loaded it (another reviewer edited it): "
+            "load it again to review the current text."
+        )
+
+
+# -- flags -----------------------------------------------------------------------------
+
+
+def flagged_prompts(space: Space, user: str | None) -> list[dict[str, Any]]:
+    """Prompts taken out of the queue by flags that no reviewer has answered yet."""
+    _require_reviewer(space, user)
+    with space.store.transaction() as ledger:
+        return [
+            {
+                "prompt_id": state.id,
+                "source": space.prompts[state.id].prompt,
+                "flags": [
+                    {"user": f.user, "reason": f.reason, "ts": f.ts} for f in state.open_flags
+                ],
+            }
+            for state in ledger.prompts.values()
+            if state.flagged and not state.flag_confirmed
+        ]
+
+
+def review_flag(
+    space: Space, user: str | None, prompt_id: str, verdict: str, comment: str = ""
+) -> dict[str, Any]:
+    """``restore``: the prompt goes back in the queue; ``confirm``: it stays out."""
+    user = _require_reviewer(space, user)
+    prompt = _require_prompt(space, prompt_id)
+    if verdict not in ("restore", "confirm"):
+        raise Refusal(f"The verdict must be 'restore' or 'confirm', not {_short(str(verdict))}.")
+    comment = clean_text(comment, "comment", limit=MAX_COMMENT, required=False)
+    store = space.store
+    with store.transaction() as ledger:
+        state = ledger.prompts[prompt.id]
+        if verdict == "confirm" and not state.flagged:
+            raise Refusal(f"Prompt {prompt.id} has no open flag to confirm.")
+        if verdict == "restore" and not (state.flagged or state.open_flags):
+            raise Refusal(f"Prompt {prompt.id} is not flagged.")
+        event = store.new_event(
+            "flag_review", user, prompt.id, verdict=verdict, comment=comment.strip()
+        )
+        _write(store, event)
+        return {"prompt_id": prompt.id, "prompt_status": state.status}
 
 
 # -- progress --------------------------------------------------------------------------

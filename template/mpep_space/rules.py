@@ -7,15 +7,24 @@ else decides when a prompt is done. Rules, in event order (``ts``, then id):
   ``min_approvals`` approvals from distinct reviewers make it ``approved``.
   Both are final: later reviews are kept as history but change nothing.
 - A review by the translator counts only when ``allow_self_review`` is set.
-  A second review by the same reviewer of the same translation counts once.
-- An approval with ``edited_text`` replaces the accepted text and records the
-  editor; the translator's text is kept.
+  A reviewer reviews each version of a text once; a second review counts nothing.
+- An approval with ``edited_text`` makes the edited text the next *version* of the
+  translation, written by the editor. The editor's approval is its first; its other
+  approvals come from other reviewers, who see the current text (a review of an
+  older version counts nothing). With ``min_approvals: 1`` the edit is therefore
+  approved at once: a trusted reviewer's right, recorded with ``edited_by``. The
+  translator's text is kept.
+- A review that names a translation not read yet waits for it (clocks of two
+  machines differ); one whose translation never comes is ignored.
 - An ``import`` (a translation accepted elsewhere) is approved at once.
 - A prompt is ``done`` once one of its translations is approved (the first to
   get there is *the* accepted translation: a prompt never has two).
-- Otherwise it is ``flagged`` if anyone flagged it, ``awaiting_review`` if a
-  translation is pending, ``rejected`` if all its translations were rejected,
-  and ``untranslated`` if it has none.
+- Each person flags a prompt once. ``flags_to_hide`` open flags take a prompt out
+  of the queue (``flagged``) until a reviewer restores it (``flag_review`` restore:
+  its flags are settled and it is back in the queue) or confirms the flag (it stays
+  out; a later restore still brings it back).
+- Otherwise it is ``awaiting_review`` if a translation is pending, ``rejected`` if
+  all its translations were rejected, and ``untranslated`` if it has none.
 """
 
 from __future__ import annotations
@@ -23,10 +32,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from .events import Event
 
-STATUSES = ("untranslated", "awaiting_review", "rejected", "flagged", "done")
+PromptStatus = Literal["untranslated", "awaiting_review", "rejected", "flagged", "done"]
+TranslationStatus = Literal["pending", "approved", "rejected"]
+STATUSES: tuple[PromptStatus, ...] = get_args(PromptStatus)
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ class Rules:
     min_approvals: int = 1
     translations_per_prompt: int = 1
     allow_self_review: bool = False
+    flags_to_hide: int = 1
 
 
 @dataclass
@@ -45,32 +58,54 @@ class TranslationState:
     ts: str
     qa: tuple[dict[str, str], ...]
     suggestion_unchanged: bool
-    status: str = "pending"
-    approvals: list[str] = field(default_factory=list)
+    status: TranslationStatus = "pending"
+    approvals: list[str] = field(default_factory=list)  # of the current version
     reviews: list[Event] = field(default_factory=list)
-    final_text: str = ""
-    edited_by: str | None = None
+    final_text: str = ""  # the current version's text
+    edited_by: str | None = None  # who wrote the current version, if not the translator
     decided_ts: str | None = None
     origin: str = ""  # imported: the dataset it came from
+    version: int = 1
+    version_reviewers: set[str] = field(default_factory=set)
 
     @property
     def reviewers(self) -> set[str]:
-        return {r.user for r in self.reviews}
+        """Who reviewed the current version (and may not review it again)."""
+        return self.version_reviewers
+
+    @property
+    def author(self) -> str:
+        """Who wrote the current text."""
+        return self.edited_by or self.user
 
 
 @dataclass
 class PromptState:
     id: str
     translations: list[TranslationState] = field(default_factory=list)
-    flags: list[Event] = field(default_factory=list)
+    flags: list[Event] = field(default_factory=list)  # every counted flag, one per person
     skipped_by: set[str] = field(default_factory=set)
     accepted: TranslationState | None = None
+    settled_flags: int = 0  # flags[:settled_flags] were restored by a reviewer
+    flag_confirmed: bool = False
+    flags_to_hide: int = 1
 
     @property
-    def status(self) -> str:
+    def open_flags(self) -> list[Event]:
+        """Flags no reviewer has answered yet."""
+        return self.flags[self.settled_flags :]
+
+    @property
+    def flagged(self) -> bool:
+        return self.flag_confirmed or (
+            bool(self.open_flags) and len(self.open_flags) >= self.flags_to_hide
+        )
+
+    @property
+    def status(self) -> PromptStatus:
         if self.accepted is not None:
             return "done"
-        if self.flags:
+        if self.flagged:
             return "flagged"
         if any(t.status == "pending" for t in self.translations):
             return "awaiting_review"
@@ -82,6 +117,9 @@ class PromptState:
     def live_translations(self) -> list[TranslationState]:
         """Translations that still count: pending or approved."""
         return [t for t in self.translations if t.status != "rejected"]
+
+    def flagged_by(self, user: str) -> bool:
+        return any(f.user == user for f in self.flags)
 
     def last_rejection(self) -> Event | None:
         """The most recent reject review of this prompt, to show the next translator."""
@@ -126,9 +164,13 @@ class Ledger:
 
     def __init__(self, prompt_ids: Iterable[str], rules: Rules) -> None:
         self.rules = rules
-        self.prompts: dict[str, PromptState] = {pid: PromptState(pid) for pid in prompt_ids}
+        self.prompts: dict[str, PromptState] = {
+            pid: PromptState(pid, flags_to_hide=rules.flags_to_hide) for pid in prompt_ids
+        }
         self.translations: dict[str, TranslationState] = {}
-        self.ignored: list[tuple[Event, str]] = []
+        self._ignored: list[tuple[Event, str]] = []
+        # Reviews read before their translation (another machine's clock was behind).
+        self._waiting: dict[str, list[Event]] = {}
         self.translation_counts: Counter[str] = Counter()
         self.review_counts: Counter[str] = Counter()
 
@@ -141,6 +183,16 @@ class Ledger:
             ledger.apply(event)
         return ledger
 
+    @property
+    def ignored(self) -> list[tuple[Event, str]]:
+        """Events that changed nothing, with the reason."""
+        waiting = [
+            (event, f"unknown translation id {event.translation_id!r}")
+            for events in self._waiting.values()
+            for event in events
+        ]
+        return [*self._ignored, *waiting]
+
     def apply(self, event: Event) -> str | None:
         """Fold one event in; return why it was ignored, or None."""
         prompt = self.prompts.get(event.prompt_id)
@@ -148,10 +200,14 @@ class Ledger:
             return self._ignore(event, f"unknown prompt id {event.prompt_id!r}")
         if event.kind == "translation":
             self._add_translation(prompt, event)
+            for review in self._waiting.pop(event.id, []):
+                self.apply(review)
         elif event.kind == "review":
             return self._add_review(prompt, event)
         elif event.kind == "flag":
-            prompt.flags.append(event)
+            return self._add_flag(prompt, event)
+        elif event.kind == "flag_review":
+            return self._answer_flags(prompt, event)
         elif event.kind == "import":
             self._add_import(prompt, event)
         elif event.kind == "skip":
@@ -159,7 +215,7 @@ class Ledger:
         return None
 
     def _ignore(self, event: Event, reason: str) -> str:
-        self.ignored.append((event, reason))
+        self._ignored.append((event, reason))
         return reason
 
     def _add_import(self, prompt: PromptState, event: Event) -> None:
@@ -187,15 +243,37 @@ class Ledger:
         self.translations[state.id] = state
         self.translation_counts[event.user] += 1
 
+    def _add_flag(self, prompt: PromptState, event: Event) -> str | None:
+        if prompt.flagged_by(event.user):
+            return self._ignore(event, "second flag of the same prompt by the same user")
+        prompt.flags.append(event)
+        return None
+
+    def _answer_flags(self, prompt: PromptState, event: Event) -> str | None:
+        if event.verdict == "restore":
+            prompt.settled_flags = len(prompt.flags)
+            prompt.flag_confirmed = False
+        elif not prompt.flagged:
+            return self._ignore(event, "confirms a flag that is not open")
+        else:
+            prompt.flag_confirmed = True
+        return None
+
     def _add_review(self, prompt: PromptState, event: Event) -> str | None:
         translation = self.translations.get(event.translation_id)
-        if translation is None or translation.prompt_id != prompt.id:
+        if translation is None:
+            self._waiting.setdefault(event.translation_id, []).append(event)
+            return f"unknown translation id {event.translation_id!r}"
+        if translation.prompt_id != prompt.id:
             return self._ignore(event, f"unknown translation id {event.translation_id!r}")
-        if event.user == translation.user and not self.rules.allow_self_review:
+        if self.is_own_work(translation, event.user):
             return self._ignore(event, "self-review is not allowed in this language")
+        if event.version is not None and event.version != translation.version:
+            return self._ignore(event, f"reviews version {event.version}, not the current text")
         if event.user in translation.reviewers:
-            return self._ignore(event, "second review of the same translation by the same user")
+            return self._ignore(event, "second review of the same text by the same user")
         translation.reviews.append(event)
+        translation.version_reviewers.add(event.user)
         self.review_counts[event.user] += 1
         if translation.status != "pending":
             return None
@@ -203,10 +281,9 @@ class Ledger:
             translation.status = "rejected"
             translation.decided_ts = event.ts
             return None
+        if event.edited_text and event.edited_text != translation.final_text:
+            self._new_version(translation, event)
         translation.approvals.append(event.user)
-        if event.edited_text:
-            translation.final_text = event.edited_text
-            translation.edited_by = event.user
         if len(translation.approvals) >= self.rules.min_approvals:
             translation.status = "approved"
             translation.decided_ts = event.ts
@@ -214,11 +291,19 @@ class Ledger:
                 prompt.accepted = translation
         return None
 
+    def _new_version(self, translation: TranslationState, event: Event) -> None:
+        """An edit is a new text: approvals of the old text do not carry over."""
+        translation.version += 1
+        translation.final_text = event.edited_text or ""
+        translation.edited_by = event.user
+        translation.approvals = []
+        translation.version_reviewers = {event.user}
+
     # -- questions the Space and the collector ask -------------------------------------
 
     def open_slots(self, prompt: PromptState) -> int:
         """How many more translations this prompt is collecting."""
-        if prompt.status in ("done", "flagged"):
+        if prompt.accepted is not None or prompt.flagged:
             return 0
         return max(0, self.rules.translations_per_prompt - len(prompt.live_translations))
 
@@ -231,9 +316,13 @@ class Ledger:
             return False
         if self.prompts[translation.prompt_id].accepted is not None:
             return False
-        if translation.user == user and not self.rules.allow_self_review:
+        if self.is_own_work(translation, user):
             return False
         return user not in translation.reviewers
+
+    def is_own_work(self, translation: TranslationState, user: str) -> bool:
+        """A review that self-review rules forbid: of one's own translation, or own edit."""
+        return not self.rules.allow_self_review and user in (translation.user, translation.author)
 
     def progress(self) -> Progress:
         counts = Counter(p.status for p in self.prompts.values())

@@ -1,33 +1,46 @@
-"""Durable storage: the append-only event log, the folded state, and leases.
+"""Durable storage: the append-only event log, the folded state, leases and passes.
 
 One :class:`Store` per process. Every write is one line appended to this
-process's own uuid-named file, flushed and ``fsync``-ed before the caller is
+process's own uuid-named file, written and ``fsync``-ed before the caller is
 told it succeeded, then folded into the in-memory :class:`Ledger`. All of it
 happens under one lock, so concurrent handlers never interleave lines or decide
-on stale state. Leases live in memory only: after a restart they are simply free.
+on stale state. A write that fails (full or read-only disk) is cut back to the
+last complete line and raises :class:`WriteFailed`: nothing half-written stays,
+memory and disk stay in step. Leases and reviewers' passes live in memory only:
+after a restart they are simply free.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
-from .events import Event, event_files, make_event, read_logs
+from .events import Event, Kind, after_ts, event_files, make_event, now_ts, read_logs
 from .rules import Ledger, Rules
 
 log = logging.getLogger(__name__)
 
 
+class WriteFailed(OSError):
+    """An event could not be written; nothing of it is on disk or in memory."""
+
+
+def open_for_append(path: Path) -> IO[bytes]:
+    """Unbuffered: a failed write leaves nothing in a buffer to be flushed later."""
+    return path.open("ab", buffering=0)
+
+
 class Store:
-    """The event log of one data dir, its folded state, and the leases."""
+    """The event log of one data dir, its folded state, the leases and passes."""
 
     def __init__(
         self,
@@ -37,6 +50,8 @@ class Store:
         *,
         lease_seconds: float = 20 * 60,
         clock: Callable[[], float] = time.time,
+        io_lock: AbstractContextManager[Any] | None = None,
+        opener: Callable[[Path], IO[bytes]] = open_for_append,
     ) -> None:
         self.data_dir = data_dir
         self.events_dir = data_dir / "events"
@@ -44,17 +59,29 @@ class Store:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self.lock = threading.RLock()
-        # Held around each append as well when a CommitScheduler reads the folder,
-        # so it never uploads half a line.
-        self.io_lock: AbstractContextManager[Any] = nullcontext()
+        # Held around each append, and by whoever reads the folder for upload (the
+        # sync's CommitScheduler gets this same lock), so nobody reads half a line.
+        self.io_lock: AbstractContextManager[Any] = io_lock or threading.Lock()
+        self._opener = opener
         self._file: IO[bytes] | None = None
-        self.path = self.events_dir / f"{uuid.uuid4().hex}.jsonl"
-        self._last_ts = ""
+        self.path = self._new_path()
+        self._last_written = ""  # the ts of this process's last write
         self.prompt_leases: dict[str, dict[str, float]] = {}
-        self.review_leases: dict[str, tuple[str, float]] = {}
-        self.review_passes: dict[str, set[str]] = {}  # reviewer -> translations passed on
+        self.review_leases: dict[str, tuple[str, float, int]] = {}
+        self._passes: dict[str, set[str]] = {}  # reviewer -> translations passed on
         self.ledger = Ledger(prompt_ids, rules)
         self.reload()
+
+    def check_writable(self) -> None:
+        """Raise OSError now if the data dir cannot take a write (read-only, missing)."""
+        probe = self.events_dir / f".probe-{uuid.uuid4().hex}"
+        with probe.open("wb") as handle:
+            handle.write(b"\n")
+            os.fsync(handle.fileno())
+        probe.unlink()
+
+    def _new_path(self) -> Path:
+        return self.events_dir / f"{uuid.uuid4().hex}.jsonl"
 
     def reload(self) -> None:
         """Rebuild the folded state from every log file in ``events/``."""
@@ -65,42 +92,78 @@ class Store:
             self.ledger = Ledger(self.ledger.prompts.keys(), self.ledger.rules)
             for event in result.events:
                 self.ledger.apply(event)
-            if result.events:
-                self._last_ts = max(self._last_ts, result.events[-1].ts)
             self.problems = result.problems
             self.event_count = len(result.events)
 
     # -- writing ----------------------------------------------------------------------
 
-    def new_event(self, kind: str, user: str, prompt_id: str, **fields: Any) -> Event:
-        """An event stamped strictly after every earlier one, so file order is fold order."""
+    def new_event(self, kind: Kind, user: str, prompt_id: str, **fields: Any) -> Event:
+        """An event stamped with this machine's clock, after this process's last write.
+
+        Never stamped from events read from disk: a far-future line elsewhere must
+        not drag every new event into its future.
+        """
         event = make_event(kind, user, prompt_id, **fields)
-        if event.ts <= self._last_ts:
-            event = replace(event, ts=_after(self._last_ts))
+        event = replace(event, ts=now_ts(self.clock))
+        if self._last_written and event.ts <= self._last_written:
+            event = replace(event, ts=after_ts(self._last_written))
         return event
 
     def append(self, event: Event) -> Event:
-        """Write ``event`` durably, then fold it in. Call with :attr:`lock` held."""
+        """Write ``event`` durably, then fold it in. Call with :attr:`lock` held.
+
+        Raises :class:`WriteFailed` (and keeps nothing of the event) when the disk
+        refuses the line.
+        """
         line = (event.to_json() + "\n").encode("utf-8")
         with self.lock, self.io_lock:
-            handle = self._open()
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
-            self._last_ts = max(self._last_ts, event.ts)
+            self._write_line(line)
+            self._last_written = max(self._last_written, event.ts)
             self.ledger.apply(event)
+            self.event_count += 1
         return event
+
+    def _write_line(self, line: bytes) -> None:
+        handle: IO[bytes] | None = None
+        start = 0
+        try:
+            handle = self._open()
+            start = handle.seek(0, os.SEEK_END)
+            written = 0
+            while written < len(line):  # a raw write may take only part of the line
+                written += handle.write(line[written:]) or 0
+            os.fsync(handle.fileno())
+        except OSError as exc:
+            self._cut_back(handle, start)
+            log.error("could not write an event to %s: %s", self.path, exc)
+            raise WriteFailed(exc.errno or errno.EIO, str(exc)) from exc
+
+    def _cut_back(self, handle: IO[bytes] | None, size: int) -> None:
+        """Remove a partial line; if even that fails, continue in a new file."""
+        if handle is None:
+            return
+        try:
+            handle.truncate(size)
+            os.fsync(handle.fileno())
+        except OSError:
+            # The torn tail stays as the last line of this file, which readers skip;
+            # later lines go to a new file so they are never glued to it.
+            self.close()
+            self.path = self._new_path()
 
     def _open(self) -> IO[bytes]:
         if self._file is None:
-            self._file = self.path.open("ab")
+            self._file = self._opener(self.path)
             _fsync_dir(self.events_dir)  # the new file's name survives a crash too
         return self._file
 
     def close(self) -> None:
         with self.lock:
             if self._file is not None:
-                self._file.close()
+                try:
+                    self._file.close()
+                except OSError:
+                    pass  # unbuffered: nothing is lost by a failed close
                 self._file = None
 
     # -- leases -----------------------------------------------------------------------
@@ -109,6 +172,13 @@ class Store:
         now = self.clock()
         leases = self.prompt_leases.get(prompt_id, {})
         return {user: until for user, until in leases.items() if until > now}
+
+    def holds_prompt(self, prompt_id: str, user: str) -> bool:
+        return user in self.active_prompt_leases(prompt_id)
+
+    def leased_prompts(self, user: str) -> list[str]:
+        """The prompts ``user`` holds a live lease on."""
+        return [pid for pid in self.prompt_leases if self.holds_prompt(pid, user)]
 
     def lease_prompt(self, prompt_id: str, user: str) -> float:
         until = self.clock() + self.lease_seconds
@@ -125,34 +195,46 @@ class Store:
         for leases in self.prompt_leases.values():
             if leases.get(user, 0) > now:
                 leases[user] = until
-        for tid, (holder, expiry) in list(self.review_leases.items()):
+        for tid, (holder, expiry, version) in list(self.review_leases.items()):
             if holder == user and expiry > now:
-                self.review_leases[tid] = (user, until)
+                self.review_leases[tid] = (user, until, version)
 
     def review_lease_holder(self, translation_id: str) -> str | None:
-        holder = self.review_leases.get(translation_id)
-        if holder and holder[1] > self.clock():
-            return holder[0]
+        lease = self.review_leases.get(translation_id)
+        if lease and lease[1] > self.clock():
+            return lease[0]
         return None
 
-    def lease_review(self, translation_id: str, user: str) -> float:
+    def leased_version(self, translation_id: str, user: str) -> int | None:
+        """The version of the text ``user`` was handed with their review lease."""
+        lease = self.review_leases.get(translation_id)
+        return lease[2] if lease and lease[0] == user else None
+
+    def lease_review(self, translation_id: str, user: str, version: int) -> float:
         until = self.clock() + self.lease_seconds
-        self.review_leases[translation_id] = (user, until)
+        self.review_leases[translation_id] = (user, until, version)
         return until
+
+    def release_review(self, translation_id: str) -> None:
+        self.review_leases.pop(translation_id, None)
+
+    # -- passes -----------------------------------------------------------------------
+
+    def pass_review(self, user: str, translation_id: str) -> None:
+        """``user`` passes on a translation: it is not offered to them again (until a
+        restart) and their lease on it ends."""
+        self._passes.setdefault(user, set()).add(translation_id)
+        if self.review_lease_holder(translation_id) == user:
+            self.release_review(translation_id)
+
+    def passed(self, user: str, translation_id: str) -> bool:
+        return translation_id in self._passes.get(user, ())
 
     @contextmanager
     def transaction(self) -> Iterator[Ledger]:
         """Hold the lock while deciding and writing, so the decision stays true."""
         with self.lock:
             yield self.ledger
-
-
-def _after(ts: str) -> str:
-    """The ISO timestamp one microsecond after ``ts`` (``...%fZ`` form)."""
-    from datetime import datetime, timedelta
-
-    moment = datetime.fromisoformat(ts) + timedelta(microseconds=1)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _fsync_dir(path: Path) -> None:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .config import env_number
+
 if TYPE_CHECKING:
     from .store import Store
 
@@ -59,9 +61,7 @@ class SyncSettings:
         if not repo_id:
             return None
         token = env.get("HF_TOKEN") or None
-        minutes = float(env.get("MPEP_SYNC_MINUTES") or 5)
-        if minutes <= 0:
-            raise ValueError(f"MPEP_SYNC_MINUTES must be positive, not {minutes!r}")
+        minutes = env_number(env, "MPEP_SYNC_MINUTES", 5)
         return cls(repo_id=repo_id, token=token, minutes=minutes)
 
 
@@ -99,10 +99,22 @@ def restore(store: Store, settings: SyncSettings, hf_api: Any) -> int:
 
 
 def start_sync(store: Store, settings: SyncSettings, hf_api: Any) -> Any:
-    """Start a CommitScheduler on the data dir and make the store write under its lock."""
+    """Start a CommitScheduler on the data dir that reads it under the store's I/O lock."""
     from huggingface_hub import CommitScheduler
 
-    scheduler = CommitScheduler(
+    class StoreScheduler(CommitScheduler):
+        """A CommitScheduler whose ``lock`` is the store's I/O lock, from its first push
+        on (``CommitScheduler.__init__`` makes its own lock and pushes at once)."""
+
+        @property  # type: ignore[override]
+        def lock(self) -> Any:
+            return store.io_lock
+
+        @lock.setter
+        def lock(self, value: Any) -> None:
+            pass  # one lock for writer and uploader: the store's
+
+    scheduler = StoreScheduler(
         repo_id=settings.repo_id,
         repo_type="dataset",
         folder_path=store.data_dir,
@@ -112,5 +124,4 @@ def start_sync(store: Store, settings: SyncSettings, hf_api: Any) -> Any:
         allow_patterns=SYNC_PATTERNS,
         hf_api=hf_api,
     )
-    store.io_lock = scheduler.lock
     return scheduler

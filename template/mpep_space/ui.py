@@ -1,180 +1,40 @@
-"""The Gradio app: one wiring function over :mod:`handlers`, and the entry point.
+"""The Gradio wiring: one function lays out the tabs and connects them to :mod:`handlers`.
 
-``build_demo`` only lays out components and connects them to handlers; every
-rule lives in :mod:`handlers` and :mod:`rules`. The same handlers are exposed
-as named API endpoints (``/next_prompt``, ``/submit_translation``, ...).
-The ``render_*`` helpers turn handler results into HTML or Markdown; anything
-that came from a person (prompt text, names, comments) is escaped there.
+Every rule lives in :mod:`handlers` and :mod:`rules`; the callbacks here only call
+a handler and say which components change, as ``{component: value}`` dicts (a
+component left out keeps its value, so a refused submit keeps the person's text).
+The same handlers are exposed as named API endpoints (``/next_prompt``,
+``/submit_translation``, ...). Rendering is in :mod:`ui_render`; starting the
+server is in :mod:`server`.
 """
 
 from __future__ import annotations
 
 import html
-import logging
-import os
-import signal
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from . import handlers as h
-from . import qa
-from .auth import AuthMode, detect
-from .config import SPACE_DIR, SpaceConfig, load_config
-from .store import Store
-from .sync import SyncSettings, make_api, restore, stage_bundle, start_sync
+from .auth import AuthMode
+from .ui_render import (
+    render_findings,
+    render_flags,
+    render_glossary,
+    render_guidelines,
+    render_hall_of_fame,
+    render_identity,
+    render_message,
+    render_progress,
+    render_rejection,
+    render_review_header,
+    render_source,
+)
 
-log = logging.getLogger("mpep_space")
-
-
-def _image_as_text(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    """A markdown image shows as text: the page loads nothing a prompt points at."""
-    token = tokens[idx]
-    src = str(token.attrGet("src") or "")
-    shown = f"[image: {token.content} → {src}]"
-    return f"<span class='mpep-image'>{html.escape(shown)}</span>"
-
-
-def _link_in_new_tab(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    """Links in a prompt open elsewhere, so following one never loses a draft."""
-    tokens[idx].attrSet("target", "_blank")
-    tokens[idx].attrSet("rel", "noopener noreferrer nofollow")
-    return str(self.renderToken(tokens, idx, options, env))
-
-
-# Raw HTML in a prompt is shown as text: prompts are data, never markup that runs.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-_MARKDOWN.add_render_rule("image", _image_as_text)
-_MARKDOWN.add_render_rule("link_open", _link_in_new_tab)
-
-CSS = """
-#banner { background: var(--color-accent-soft); border: 1px solid var(--color-accent);
-  border-radius: 8px; padding: 0.5em 1em; }
-#whoami { text-align: right; }
-#source, #review-source { border: 1px solid var(--border-color-primary); border-radius: 8px;
-  padding: 0.75em 1em; max-height: 32em; overflow: auto; font-size: var(--text-lg);
-  line-height: 1.5; }
-#source pre, #review-source pre { white-space: pre-wrap; }
-#rejection:has(.md:empty), #glossary-matches:has(.md:empty), #qa:has(.prose:empty),
-#review-qa:has(.prose:empty) { display: none; }
-.mpep-image { font-family: var(--font-mono); color: var(--body-text-color-subdued); }
-.mpep-notice { border-left: 4px solid #f59e0b; padding: 0.25em 0.75em;
-  background: var(--background-fill-secondary); }
-.mpep-bar { display: flex; height: 1.6em; border-radius: 6px; overflow: hidden;
-  background: var(--neutral-200); margin: 0.5em 0; }
-.mpep-bar span { display: block; height: 100%; }
-.mpep-counts { display: flex; flex-wrap: wrap; gap: 0.5em 1.5em; }
-.mpep-counts b { font-size: 1.4em; }
-.mpep-legend { display: flex; flex-wrap: wrap; gap: 0.25em 1.25em; font-size: var(--text-sm); }
-.mpep-legend i { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px;
-  margin-right: 0.35em; vertical-align: -0.05em; }
-.mpep-qa li.error { color: #b91c1c; } .mpep-qa li.warning { color: #a16207; }
-#hall-of-fame td, #hall-of-fame th { padding: 0.25em 1em 0.25em 0; text-align: left; }
-"""
-BAR_COLOURS = {
-    "done": "#16a34a",
-    "awaiting_review": "#f59e0b",
-    "rejected": "#ef4444",
-    "flagged": "#6b7280",
-}
-
-
-def render_markdown(text: str) -> str:
-    """Prompt text as safe HTML: markdown rendered, raw HTML escaped, images as text."""
-    return _MARKDOWN.render(text)
-
-
-def render_source(text: str) -> str:
-    """The English source panel: safe markdown, marked as English and left-to-right."""
-    return f"<div lang='en' dir='ltr'>{render_markdown(text)}</div>"
-
-
-def render_findings(findings: list[dict[str, str]]) -> str:
-    if not findings:
-        return "<p class='mpep-qa'>No problems found.</p>"
-    items = "".join(
-        f"<li class='{html.escape(f['severity'])}'><b>{html.escape(f['severity'])}</b>: "
-        f"{html.escape(f['message'])}</li>"
-        for f in findings
-    )
-    return f"<ul class='mpep-qa'>{items}</ul>"
-
-
-def render_rejection(rejection: Mapping[str, str] | None) -> str:
-    """The reviewer's comment on this user's earlier, rejected translation."""
-    if not rejection:
-        return ""
-    return (
-        "<div class='mpep-notice'><b>An earlier translation was rejected</b> by "
-        f"{html.escape(rejection['reviewer'])}: {html.escape(rejection['comment'])}</div>"
-    )
-
-
-def render_identity(user: str | None) -> str:
-    """Who is signed in (password mode)."""
-    if not user:
-        return ""
-    return f"Signed in as **{html.escape(user)}**"
-
-
-def render_progress(data: Mapping[str, Any]) -> str:
-    total = max(int(data["total"]), 1)
-    parts = "".join(
-        f"<span title='{key.replace('_', ' ')}: {data[key]}' "
-        f"style='width:{100 * int(data[key]) / total:.2f}%;background:{colour}'></span>"
-        for key, colour in BAR_COLOURS.items()
-    )
-    legend = "".join(
-        f"<span><i style='background:{colour}'></i>{key.replace('_', ' ')}</span>"
-        for key, colour in BAR_COLOURS.items()
-    )
-    counts = "".join(
-        f"<div><b id='count-{key}'>{data[key]}</b> {key.replace('_', ' ')}</div>"
-        for key in ("total", "translated", "awaiting_review", "done", "flagged", "rejected")
-    )
-    pct = 100 * int(data["done"]) / total
-    return (
-        f"<div class='mpep-counts'>{counts}</div><div class='mpep-bar'>{parts}</div>"
-        f"<div class='mpep-legend'>{legend}</div><p>{pct:.1f}% done</p>"
-    )
-
-
-def render_hall_of_fame(data: Mapping[str, Any], limit: int = 50) -> str:
-    rows = "".join(
-        f"<tr><td>{i}</td><td>{html.escape(c['user'])}</td><td>{c['translations']}</td>"
-        f"<td>{c['reviews']}</td></tr>"
-        for i, c in enumerate(data["contributors"][:limit], start=1)
-    )
-    if not rows:
-        return "<p>No contributions yet: be the first!</p>"
-    return (
-        "<table id='hall-of-fame'><thead><tr><th>#</th><th>Contributor</th>"
-        f"<th>Translations</th><th>Reviews</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
-
-
-def render_glossary(entries: list[dict[str, str]], title: str = "Glossary for this prompt") -> str:
-    if not entries:
-        return ""
-    rows = "".join(f"| {e['term']} | {e['translation']} | {e.get('note', '')} |\n" for e in entries)
-    return f"**{title}**\n\n| English | Agreed translation | Note |\n|---|---|---|\n{rows}"
-
-
-def render_guidelines(config: SpaceConfig) -> str:
-    """The language's guidelines and its whole glossary, as Markdown."""
-    glossary = render_glossary(
-        [{"term": g.term, "translation": g.translation, "note": g.note} for g in config.glossary],
-        title="Glossary",
-    )
-    return "\n\n".join(
-        part for part in (config.guidelines or "No guidelines yet.", glossary) if part
-    )
+Update = dict[Any, Any]
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 
 @dataclass
@@ -211,7 +71,11 @@ def add_api_endpoints(w: Wiring) -> None:
     def submit_translation(
         prompt_id: str, text: str, request: gr.Request, profile: gr.OAuthProfile | None
     ) -> dict:
-        return _api(h.submit_translation)(space, w.user(request, profile), prompt_id, text)
+        # A script sees the warnings in the answer's "qa" (or asks /check_translation
+        # first): the API call is the confirmed submit.
+        return _api(h.submit_translation)(
+            space, w.user(request, profile), prompt_id, text, confirm=True
+        )
 
     def check_translation(
         prompt_id: str, text: str, request: gr.Request, profile: gr.OAuthProfile | None
@@ -246,6 +110,18 @@ def add_api_endpoints(w: Wiring) -> None:
             space, w.user(request, profile), translation_id, verdict, comment, edited_text
         )
 
+    def flagged_prompts(request: gr.Request, profile: gr.OAuthProfile | None) -> list:
+        return _api(h.flagged_prompts)(space, w.user(request, profile))
+
+    def review_flag(
+        prompt_id: str,
+        verdict: str,
+        comment: str,
+        request: gr.Request,
+        profile: gr.OAuthProfile | None,
+    ) -> dict:
+        return _api(h.review_flag)(space, w.user(request, profile), prompt_id, verdict, comment)
+
     def progress() -> dict:
         return h.progress(space)
 
@@ -261,6 +137,8 @@ def add_api_endpoints(w: Wiring) -> None:
         next_review,
         skip_review,
         submit_review,
+        flagged_prompts,
+        review_flag,
         progress,
         noop,
     ):
@@ -284,8 +162,8 @@ def build_demo(space: h.Space, mode: AuthMode, notes: list[str] | None = None) -
                 gr.LoginButton(size="md", scale=0, min_width=240)
             elif mode.kind == "password":
                 with gr.Column(scale=0, min_width=200, elem_id="account"):
-                    whoami = gr.Markdown(elem_id="whoami")
-                    # Gradio's /logout ends only this browser's session with all_session=false.
+                    whoami = gr.HTML(elem_id="whoami")
+                    # /logout ends this browser's session (see limits.RequestLimits).
                     gr.Button(
                         "Log out", link="logout?all_session=false", size="sm", elem_id="logout"
                     )
@@ -293,7 +171,7 @@ def build_demo(space: h.Space, mode: AuthMode, notes: list[str] | None = None) -
                 def signed_in_as(request: gr.Request) -> str:
                     return render_identity(w.user(request, None))
 
-                demo.load(signed_in_as, None, whoami, api_visibility="private")
+                demo.load(signed_in_as, None, whoami, **PRIVATE)
         banner = " ".join([mode.banner, *(notes or [])]).strip()
         gr.Markdown(banner, visible=bool(banner), elem_id="banner")
         with gr.Tabs():
@@ -301,6 +179,7 @@ def build_demo(space: h.Space, mode: AuthMode, notes: list[str] | None = None) -
                 _translate_tab(w, demo)
             with gr.Tab("Review", id="review") as review_tab:
                 _review_tab(w, review_tab)
+                _flags_panel(w, review_tab)
             with gr.Tab("Progress", id="progress") as progress_tab:
                 _progress_tab(w, demo, progress_tab)
             with gr.Tab("Guidelines", id="guidelines"):
@@ -313,7 +192,7 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
     config = w.space.config
     rtl = config.language.is_rtl
     current = gr.State(None)
-    shown_warnings = gr.State("")
+    warned_for = gr.State("")  # the draft whose warnings were shown: a second click confirms
     header = gr.Markdown(elem_id="prompt-header")
     with gr.Row(equal_height=False):
         with gr.Column():
@@ -339,7 +218,7 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
                 use_suggestion = gr.Button(
                     "Start from the suggestion", size="sm", elem_id="use-suggestion"
                 )
-            rejection = gr.Markdown(elem_id="rejection")
+            rejection = gr.HTML(elem_id="rejection")
             glossary = gr.Markdown(elem_id="glossary-matches")
             with gr.Accordion("Guidelines and glossary", open=False):
                 gr.Markdown(render_guidelines(config))
@@ -348,6 +227,7 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
                 label=f"Translation ({config.language.name})",
                 lines=10,
                 max_lines=40,
+                max_length=config.max_translation,
                 rtl=rtl,
                 elem_id="translation",
             )
@@ -359,7 +239,7 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
                 check_btn = gr.Button("Check", size="md", min_width=100, elem_id="check")
                 skip_btn = gr.Button("Skip", size="md", min_width=100, elem_id="skip")
                 next_btn = gr.Button("Next prompt", size="md", min_width=100, elem_id="next")
-            status = gr.Markdown(elem_id="status")
+            status = gr.HTML(elem_id="status")
             with gr.Accordion("Flag this prompt", open=False):
                 flag_kind = gr.Dropdown(
                     ["untranslatable", "offensive", "broken source"],
@@ -368,9 +248,9 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
                 )
                 flag_detail = gr.Textbox(label="Details (optional)", elem_id="flag-detail")
                 flag_btn = gr.Button("Flag", variant="stop", elem_id="flag")
-    view = [
+    outputs = [
         current,
-        shown_warnings,
+        warned_for,
         header,
         source,
         raw,
@@ -380,109 +260,107 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
         glossary,
         text,
         findings,
+        status,
     ]
 
-    def show(payload: dict | None, message: str = "") -> tuple:
+    def say(message: str, *, strong: bool = True) -> Update:
+        return {status: render_message(message, strong=strong)}
+
+    def show(payload: dict | None, message: str = "") -> Update:
+        """A new prompt on screen (or none left): every part of the tab changes."""
         if payload is None:
             done = "Nothing left for you to translate right now. Thank you!"
-            return (
-                None,
-                "",
-                f"### {done}",
-                "",
-                "",
-                gr.update(visible=False),
-                "",
-                "",
-                "",
-                "",
-                "",
-                message,
-            )
+            return {
+                current: None,
+                warned_for: "",
+                header: f"### {done}",
+                source: "",
+                raw: "",
+                sugg_box: gr.update(visible=False),
+                suggestion: "",
+                rejection: "",
+                glossary: "",
+                text: "",
+                findings: "",
+                **say(message, strong=False),
+            }
         agent = payload["suggestion_agent"] or "model"
-        return (
-            payload,
-            "",
-            f"### Prompt {html.escape(payload['prompt_id'])}\nReserved for you until "
+        return {
+            current: payload,
+            warned_for: "",
+            header: f"### Prompt {html.escape(payload['prompt_id'])}\nReserved for you until "
             f"{payload['lease_expires'][11:16]} UTC (renewed while you work).",
-            render_source(payload["source"]),
-            payload["source"],
-            gr.update(
+            source: render_source(payload["source"]),
+            raw: payload["source"],
+            sugg_box: gr.update(
                 visible=payload["suggestion"] is not None,
                 label=f"Machine suggestion ({agent}): a starting point, check every word",
             ),
-            payload["suggestion"] or "",
-            render_rejection(payload["rejection"]),
-            render_glossary(payload["glossary"]),
-            "",
-            "",
-            message,
-        )
+            suggestion: payload["suggestion"] or "",
+            rejection: render_rejection(payload["rejection"]),
+            glossary: render_glossary(payload["glossary"]),
+            text: "",
+            findings: "",
+            **say(message, strong=False),
+        }
 
-    def load_next(message: str, request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
+    def load_next(message: str, request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
         try:
             return show(h.next_prompt(w.space, w.user(request, profile)), message)
         except h.Refusal as refusal:
-            return show(None, f"**{refusal}**")
+            return {**show(None), **say(str(refusal))}
 
-    def on_next(request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
+    def on_next(request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
         return load_next("", request, profile)
 
     def on_check(
         payload: dict | None, draft: str, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> tuple[str, str]:
+    ) -> Update:
         if not payload:
-            return "", "Load a prompt first."
+            return say("Load a prompt first.", strong=False)
         try:
             found = h.check_translation(
                 w.space, w.user(request, profile), payload["prompt_id"], draft
             )
         except h.Refusal as refusal:
-            return "", f"**{refusal}**"
-        return render_findings(found), ""
+            return {findings: "", **say(str(refusal))}
+        return {findings: render_findings(found), **say("", strong=False)}
 
     def on_submit(
         payload: dict | None,
         draft: str,
-        warned_for: str,
+        warned: str,
         request: gr.Request,
         profile: gr.OAuthProfile | None,
-    ) -> tuple:
-        user = w.user(request, profile)
+    ) -> Update:
         if not payload:
-            return (*show(None, "Load a prompt first."),)
+            return {**show(None), **say("Load a prompt first.", strong=False)}
         try:
-            found = h.check_translation(w.space, user, payload["prompt_id"], draft)
-            blocking = [f for f in found if f["severity"] == "error"]
-            warnings = [f for f in found if f["severity"] == "warning"]
-            if blocking or (warnings and warned_for != draft):
-                hint = (
-                    "Fix the errors to submit."
-                    if blocking
-                    else "Check the warnings; click Submit again to submit as it is."
-                )
-                keep = list(show(payload, f"**{hint}**"))
-                keep[1] = "" if blocking else draft
-                keep[9] = draft
-                keep[10] = render_findings(found)
-                return tuple(keep)
-            h.submit_translation(w.space, user, payload["prompt_id"], draft)
-        except h.Refusal as refusal:
-            keep = list(show(payload, f"**{refusal}**"))
-            keep[9] = draft
-            return tuple(keep)
+            h.submit_translation(
+                w.space,
+                w.user(request, profile),
+                payload["prompt_id"],
+                draft,
+                confirm=bool(warned) and warned == draft,
+            )
+        except h.NeedsConfirmation as refusal:
+            found = render_findings(refusal.findings)
+            return {warned_for: draft, findings: found, **say(str(refusal))}
+        except h.Refusal as refusal:  # the text box is left out: the draft stays
+            found = render_findings(refusal.findings) if refusal.findings else ""
+            return {warned_for: "", findings: found, **say(str(refusal))}
         return load_next(
             f"Saved your translation of prompt {payload['prompt_id']}. Thank you!", request, profile
         )
 
     def on_skip(
         payload: dict | None, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> tuple:
+    ) -> Update:
         if payload:
             try:
                 h.skip(w.space, w.user(request, profile), payload["prompt_id"])
             except h.Refusal as refusal:
-                return show(payload, f"**{refusal}**")
+                return say(str(refusal))
         return load_next("Skipped.", request, profile)
 
     def on_flag(
@@ -491,39 +369,41 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
         detail: str,
         request: gr.Request,
         profile: gr.OAuthProfile | None,
-    ) -> tuple:
+    ) -> Update:
         if not payload:
-            return show(None, "Load a prompt first.")
+            return say("Load a prompt first.", strong=False)
         reason = f"{kind}: {detail.strip()}" if detail.strip() else kind
         try:
             h.flag(w.space, w.user(request, profile), payload["prompt_id"], reason)
         except h.Refusal as refusal:
-            return show(payload, f"**{refusal}**")
+            return say(str(refusal))
         return load_next(f"Flagged prompt {payload['prompt_id']} ({kind}).", request, profile)
 
-    outputs = [*view, status]
-    private: dict[str, Any] = {"api_visibility": "private"}
-    next_btn.click(on_next, None, outputs, **private)
-    check_btn.click(on_check, [current, text], [findings, status], **private)
-    submit_btn.click(on_submit, [current, text, shown_warnings], outputs, **private)
-    skip_btn.click(on_skip, [current], outputs, **private)
-    flag_btn.click(on_flag, [current, flag_kind, flag_detail], outputs, **private)
-    use_suggestion.click(start_from_suggestion, [suggestion, text], [text, status], **private)
-    demo.load(on_next, None, outputs, **private)
+    next_btn.click(on_next, None, outputs, **PRIVATE)
+    check_btn.click(on_check, [current, text], [findings, status], **PRIVATE)
+    submit_btn.click(on_submit, [current, text, warned_for], outputs, **PRIVATE)
+    skip_btn.click(on_skip, [current], outputs, **PRIVATE)
+    flag_btn.click(on_flag, [current, flag_kind, flag_detail], outputs, **PRIVATE)
+    use_suggestion.click(start_from_suggestion, [suggestion, text], [text, status], **PRIVATE)
+    demo.load(on_next, None, outputs, **PRIVATE)
 
 
 def start_from_suggestion(suggestion: str, draft: str) -> tuple[str, str]:
     """Copy the suggestion into an empty box; never overwrite a draft."""
     if draft.strip() and draft != suggestion:
-        return draft, "Your draft is kept: clear the box first to start from the suggestion."
-    return suggestion, "Started from the machine suggestion: check every word before submitting."
+        return draft, render_message(
+            "Your draft is kept: clear the box first to start from the suggestion."
+        )
+    return suggestion, render_message(
+        "Started from the machine suggestion: check every word before submitting."
+    )
 
 
 def _review_tab(w: Wiring, tab: gr.Tab) -> None:
     rtl = w.space.config.language.is_rtl
     current = gr.State(None)
     with gr.Row(equal_height=True):
-        header = gr.Markdown(elem_id="review-header")
+        header = gr.HTML(elem_id="review-header")
         load_btn = gr.Button(
             "Load a translation to review",
             size="md",
@@ -531,7 +411,7 @@ def _review_tab(w: Wiring, tab: gr.Tab) -> None:
             min_width=260,
             elem_id="review-next",
         )
-    status = gr.Markdown(elem_id="review-status")
+    status = gr.HTML(elem_id="review-status")
     with gr.Column(visible=False) as panel:
         with gr.Row(equal_height=False):
             with gr.Column():
@@ -539,7 +419,7 @@ def _review_tab(w: Wiring, tab: gr.Tab) -> None:
                 source = gr.HTML(elem_id="review-source")
             with gr.Column():
                 text = gr.Textbox(
-                    label="Translation",
+                    label="Translation (the current text)",
                     interactive=False,
                     lines=8,
                     max_lines=40,
@@ -558,66 +438,79 @@ def _review_tab(w: Wiring, tab: gr.Tab) -> None:
             pass_btn = gr.Button("Skip", elem_id="review-skip")
         with gr.Accordion("Edit, then approve", open=False):
             edited = gr.Textbox(
-                label="Edited text (both texts are kept, with who wrote which)",
+                label="Edited text (a new version: other reviewers approve it too)",
                 lines=6,
                 max_lines=40,
+                max_length=w.space.config.max_translation,
                 rtl=rtl,
                 elem_id="review-edited",
             )
             edit_btn = gr.Button("Edit & approve", elem_id="edit-approve")
     outputs = [current, header, source, text, notes, comment, edited, status, panel]
 
-    def show(payload: dict | None, message: str = "", *, heading: str = "") -> tuple:
+    def say(message: str, *, strong: bool = True) -> Update:
+        return {status: render_message(message, strong=strong)}
+
+    def show(payload: dict | None, message: str = "", *, heading: str = "") -> Update:
         if payload is None:
-            heading = heading or "### Nothing to review right now."
-            return (None, heading, "", "", "", "", "", message, gr.update(visible=False))
+            heading = heading or "Nothing to review right now."
+            return {
+                current: None,
+                header: f"<h3>{html.escape(heading)}</h3>",
+                source: "",
+                text: "",
+                notes: "",
+                comment: "",
+                edited: "",
+                panel: gr.update(visible=False),
+                **say(message, strong=False),
+            }
         unchanged = (
             "<p><b>⚠ This is the machine suggestion, unchanged.</b> Read it closely.</p>"
             if payload["suggestion_unchanged"]
             else ""
         )
-        return (
-            payload,
-            f"### Prompt {html.escape(payload['prompt_id'])}, translated by "
-            f"{html.escape(payload['translator'])}",
-            render_source(payload["source"]),
-            payload["text"],
-            unchanged + render_findings(payload["qa"]),
-            "",
-            payload["text"],
-            message,
-            gr.update(visible=True),
-        )
+        return {
+            current: payload,
+            header: render_review_header(payload),
+            source: render_source(payload["source"]),
+            text: payload["text"],
+            notes: unchanged + render_findings(payload["qa"]),
+            comment: "",
+            edited: payload["text"],
+            panel: gr.update(visible=True),
+            **say(message, strong=False),
+        }
 
-    def load(message: str, request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
+    def load(message: str, request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
         try:
             return show(h.next_review(w.space, w.user(request, profile)), message)
         except h.Refusal as refusal:
-            return show(None, f"**{refusal}**", heading="### Reviewing is for reviewers")
+            return {**show(None, heading="Reviewing is for reviewers"), **say(str(refusal))}
 
-    def on_load(request: gr.Request, profile: gr.OAuthProfile | None) -> tuple:
+    def on_load(request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
         return load("", request, profile)
 
     def on_open(
         payload: dict | None, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> tuple:
+    ) -> Update:
         """Opening the tab loads a translation, unless one is already on screen."""
         if payload:
-            return tuple(gr.skip() for _ in outputs)
+            return {}
         return load("", request, profile)
 
-    def decide(verdict: str, use_edit: bool) -> Callable[..., tuple]:
+    def decide(verdict: str, use_edit: bool) -> Callable[..., Update]:
         def on_click(
             payload: dict | None,
             note: str,
             edit: str,
             request: gr.Request,
             profile: gr.OAuthProfile | None,
-        ) -> tuple:
+        ) -> Update:
             if not payload:
-                return show(None, "Load a translation first.")
+                return {**show(None), **say("Load a translation first.", strong=False)}
             try:
-                h.submit_review(
+                result = h.submit_review(
                     w.space,
                     w.user(request, profile),
                     payload["translation_id"],
@@ -625,11 +518,11 @@ def _review_tab(w: Wiring, tab: gr.Tab) -> None:
                     note,
                     edit if use_edit else "",
                 )
-            except h.Refusal as refusal:
-                keep = list(show(payload, f"**{refusal}**"))
-                keep[5], keep[6] = note, edit
-                return tuple(keep)
+            except h.Refusal as refusal:  # comment and edit are left out: they stay
+                return say(str(refusal))
             done = "Approved" if verdict == "approve" else "Rejected"
+            if result["translation_status"] == "pending":
+                done += " (it now needs other reviewers' approval too)"
             return load(
                 f"{done} the translation of prompt {payload['prompt_id']}.", request, profile
             )
@@ -638,21 +531,58 @@ def _review_tab(w: Wiring, tab: gr.Tab) -> None:
 
     def on_pass(
         payload: dict | None, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> tuple:
+    ) -> Update:
         if payload:
             try:
                 h.skip_review(w.space, w.user(request, profile), payload["translation_id"])
             except h.Refusal as refusal:
-                return show(payload, f"**{refusal}**")
+                return say(str(refusal))
         return load("Skipped: another reviewer will get it.", request, profile)
 
-    private: dict[str, Any] = {"api_visibility": "private"}
-    pass_btn.click(on_pass, [current], outputs, **private)
-    tab.select(on_open, [current], outputs, **private)
-    load_btn.click(on_load, None, outputs, **private)
-    approve_btn.click(decide("approve", False), [current, comment, edited], outputs, **private)
-    edit_btn.click(decide("approve", True), [current, comment, edited], outputs, **private)
-    reject_btn.click(decide("reject", False), [current, comment, edited], outputs, **private)
+    pass_btn.click(on_pass, [current], outputs, **PRIVATE)
+    tab.select(on_open, [current], outputs, **PRIVATE)
+    load_btn.click(on_load, None, outputs, **PRIVATE)
+    approve_btn.click(decide("approve", False), [current, comment, edited], outputs, **PRIVATE)
+    edit_btn.click(decide("approve", True), [current, comment, edited], outputs, **PRIVATE)
+    reject_btn.click(decide("reject", False), [current, comment, edited], outputs, **PRIVATE)
+
+
+def _flags_panel(w: Wiring, tab: gr.Tab) -> None:
+    """Reviewers see flagged prompts and restore one to the queue or confirm the flag."""
+    with gr.Accordion("Flagged prompts", open=False):
+        listing = gr.HTML(elem_id="flagged")
+        with gr.Row():
+            prompt_id = gr.Textbox(label="Prompt id", scale=1, elem_id="flag-prompt-id")
+            restore_btn = gr.Button("Restore to the queue", elem_id="flag-restore")
+            confirm_btn = gr.Button("Confirm the flag", variant="stop", elem_id="flag-confirm")
+        flag_status = gr.HTML(elem_id="flag-status")
+
+    def refresh(request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
+        user = w.user(request, profile)
+        if not w.space.is_reviewer(user):
+            return {listing: ""}
+        return {listing: render_flags(h.flagged_prompts(w.space, user))}
+
+    def answer(verdict: str) -> Callable[..., Update]:
+        def on_click(pid: str, request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
+            user = w.user(request, profile)
+            try:
+                h.review_flag(w.space, user, pid.strip(), verdict)
+            except h.Refusal as refusal:
+                return {flag_status: render_message(str(refusal), strong=True)}
+            done = "Restored" if verdict == "restore" else "Confirmed the flag of"
+            return {
+                **refresh(request, profile),
+                prompt_id: "",
+                flag_status: render_message(f"{done} prompt {pid.strip()}."),
+            }
+
+        return on_click
+
+    outputs = [listing, prompt_id, flag_status]
+    tab.select(refresh, None, outputs, **PRIVATE)
+    restore_btn.click(answer("restore"), [prompt_id], outputs, **PRIVATE)
+    confirm_btn.click(answer("confirm"), [prompt_id], outputs, **PRIVATE)
 
 
 def _progress_tab(w: Wiring, demo: gr.Blocks, tab: gr.Tab) -> None:
@@ -668,113 +598,5 @@ def _progress_tab(w: Wiring, demo: gr.Blocks, tab: gr.Tab) -> None:
         data = h.progress(w.space)
         return render_progress(data), render_hall_of_fame(data)
 
-    private: dict[str, Any] = {"api_visibility": "private"}
     for event in (refresh.click, timer.tick, demo.load, tab.select):
-        event(on_refresh, None, [summary, fame], **private)
-
-
-# -- entry point -----------------------------------------------------------------------
-
-
-@dataclass
-class Running:
-    demo: gr.Blocks
-    space: h.Space
-    url: str
-    scheduler: Any = None
-
-
-def prepare(
-    space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None, hf_api: Any = None
-) -> tuple[h.Space, AuthMode, list[str], Any]:
-    """Load config, open the store, restore from the Hub and start syncing."""
-    env = os.environ if env is None else env
-    config: SpaceConfig = load_config(space_dir, env)
-    mode = detect(env)
-    data_dir = Path(env.get("MPEP_DATA_DIR") or space_dir / "data")
-    store = Store(
-        data_dir, config.prompt_ids, config.rules, lease_seconds=config.lease_minutes * 60
-    )
-    stage_bundle(space_dir, data_dir)
-    log.info(
-        "%s: %d prompts, %d events from %s (%d unreadable lines skipped), %s login",
-        config.language.name,
-        len(config.prompts),
-        store.event_count,
-        store.events_dir,
-        len(store.problems),
-        mode.kind,
-    )
-    notes: list[str] = []
-    scheduler = None
-    settings = SyncSettings.from_env(config.sync_repo, env)
-    if settings is not None and (settings.token or hf_api is not None):
-        api = hf_api if hf_api is not None else make_api(settings)
-        try:
-            restore(store, settings, api)
-        except Exception as exc:  # the Hub may be down: serve anyway, say so
-            log.error("restore from %s failed: %s", settings.repo_id, exc)
-            notes.append(
-                f"Could not restore from {settings.repo_id} ({exc}); "
-                "progress may be incomplete until it is reachable."
-            )
-        scheduler = start_sync(store, settings, api)
-    elif settings is not None:
-        notes.append(
-            f"MPEP_SYNC_REPO is {settings.repo_id} but there is no HF_TOKEN: "
-            "work is only kept on this machine."
-        )
-    return h.Space(config, store), mode, notes, scheduler
-
-
-def run(
-    space_dir: Path = SPACE_DIR,
-    env: Mapping[str, str] | None = None,
-    hf_api: Any = None,
-    *,
-    block: bool = True,
-) -> Running:
-    """Start the Space. ``block=False`` returns once it serves (for tests)."""
-    env = os.environ if env is None else env
-    # Gradio rebuilds a pandas summary of recent events after every call by default;
-    # under 50 translators that was a third of the Space's CPU (bench/load.py).
-    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
-    space, mode, notes, scheduler = prepare(space_dir, env, hf_api)
-    demo = build_demo(space, mode, notes)
-    demo.queue(default_concurrency_limit=int(env.get("MPEP_CONCURRENCY") or 64))
-    lang = space.config.language
-    _, url, _ = demo.launch(
-        auth=list(mode.users) or None,
-        auth_message=(
-            f"MPEP · {html.escape(lang.name)} ({html.escape(lang.native_name)}): log in with "
-            "the user name and password your language leader gave you."
-        ),
-        prevent_thread_lock=True,
-        max_threads=int(env.get("MPEP_MAX_THREADS") or 100),
-        css=CSS,
-        footer_links=["api"],
-        ssr_mode=False,
-    )
-    # Load the language-identification model once the page already serves, so the
-    # first "Check" is fast and start-up is not slower for it.
-    threading.Thread(target=qa.warm_up, name="qa-warm-up", daemon=True).start()
-    if block:
-        demo.block_thread()
-    return Running(demo, space, url or "", scheduler)
-
-
-def _stop_on_sigterm(signum: int, frame: Any) -> None:
-    """Spaces stop a Space with SIGTERM; exiting normally runs the final sync (atexit)."""
-    log.info("SIGTERM: stopping; the final sync pushes events not yet on the Hub")
-    raise SystemExit(0)
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from .config import ConfigError
-
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    try:
-        run()
-    except ConfigError as exc:
-        raise SystemExit(f"Error: {exc}") from None
+        event(on_refresh, None, [summary, fame], **PRIVATE)

@@ -1,6 +1,6 @@
 """The MPEP translation Space: run with ``python app.py`` (locally or on Spaces)."""
 
-from mpep_space.ui import main
+from mpep_space.server import main
 
 if __name__ == "__main__":
     main()
