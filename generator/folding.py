@@ -11,19 +11,18 @@ The sources of one language must bundle the same prompts; their events are read
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mpep_space.config import CONFIG_FILE, PROMPTS_FILE, BundledPrompt, SpaceConfig, load_config
 from mpep_space.events import Problem
 from mpep_space.rules import Ledger
-from mpep_space.sources import Layout, fold_layouts, locate
+from mpep_space.sources import Layout, fold_layouts, language_mismatch, locate
 from mpep_space.sync import BUNDLE_DIR, SYNC_PATTERNS
 from mpep_space.text import REPO_ID
 
-from .errors import CollectError, UnknownLanguageError
-from .languages import canonical_code
+from .errors import CollectError
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -49,10 +48,11 @@ class Source:
             return file
 
 
-def _local_source(spec: str, label: str, path: Path) -> Source:
+def _local_source(spec: str, label: str, path: Path, *, downloaded: bool = False) -> Source:
     layout = locate(path)
     if layout is not None:
-        return Source(spec, label, layout)
+        # The Hub client's cache links each file to a blob beside the snapshot: our links.
+        return Source(spec, label, replace(layout, follow_links=downloaded))
     if not path.is_dir():
         raise CollectError(
             f"--from {label!r} is a file; give a Space folder, its data dir or a copy of its "
@@ -82,7 +82,7 @@ def resolve_source(spec: str, hub: Callable[[], Hub]) -> Source:
     )
     label = f"hf://datasets/{spec}"
     try:
-        return _local_source(spec, label, folder)
+        return _local_source(spec, label, folder, downloaded=True)
     except CollectError:
         raise CollectError(
             f"the dataset {spec!r} has no events/ or {BUNDLE_DIR}/ folder; is it a Space's "
@@ -128,12 +128,9 @@ def bundle_of(code: str, sources: Sequence[Source]) -> SpaceConfig:
         if source.bundle_dir is None:
             continue
         config = _load_bundle(source)
-        try:
-            bundled = canonical_code(config.language.code)
-        except UnknownLanguageError:
-            bundled = config.language.code
-        if bundled != code:
-            raise CollectError(f"--from {source.label!r} is a Space for {bundled!r}, not {code!r}")
+        mismatch = language_mismatch(config, code)  # the dashboard's check too
+        if mismatch:
+            raise CollectError(f"--from {source.label!r} {mismatch}")
         if chosen is None:
             chosen = (source, config)
         elif config.prompts != chosen[1].prompts:

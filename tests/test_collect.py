@@ -158,6 +158,11 @@ def rows_of(result: CollectResult) -> list[dict[str, Any]]:
     return pq.read_table(path_of(result)).to_pylist()
 
 
+def by_id_of(out: Path) -> dict[str, dict[str, Any]]:
+    rows = pq.read_table(data_file(out / "MPEP_DUTCH")).to_pylist()
+    return {row["external_id"]: row for row in rows}
+
+
 def by_id(result: CollectResult) -> dict[str, dict[str, Any]]:
     return {row["external_id"]: row for row in rows_of(result)}
 
@@ -316,6 +321,72 @@ def test_duplicate_events_across_two_sources_count_once(tmp_path: Path) -> None:
         (1, 0),
         (1, 0),
     ]
+
+
+def test_an_event_id_seen_twice_with_other_content_is_a_conflict_not_a_duplicate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = Log()
+    t = log.translate("alice", "1", "Definieer entropie.")
+    log.review("rita", t)
+    d = data_dir(tmp_path / "d", log)
+    copy = data_dir(tmp_path / "copy", log, bundle=False)  # a faithful copy: a duplicate
+    forged = Log()
+    forged.translate("mallory", "1", "Iets anders.")  # the same id as alice's translation
+    (copy / "events" / "z.jsonl").write_text(forged.text())
+    code, out, err = cli(
+        capsys, "--lang", "nl", "--from", d, "--from", copy, "--out", tmp_path / "out"
+    )
+    assert code == 0
+    first = d / "events" / "a.jsonl"
+    assert err.splitlines() == [
+        f"warning: {copy / 'events' / 'z.jsonl'}:1: event id {t.id} was read before with other "
+        f"content ({first}:1); kept the first"
+    ]
+    assert "1 row from 2 events; skipped 1 (warnings above); merged 2 duplicate events" in out
+    assert by_id_of(tmp_path / "out")["1"]["target"][0]["user_id"] == "alice"
+
+
+def test_links_out_of_a_source_are_not_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = Log()
+    log.review("rita", log.translate("alice", "1", "Definieer entropie."))
+    d = data_dir(tmp_path / "d", log)
+    other = Log(prefix="b")  # another Space's log, somewhere else on the disk
+    other.review("rita", other.translate("mallory", "2", "Niet van deze Space."))
+    elsewhere = tmp_path / "elsewhere" / "b.jsonl"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(other.text())
+    (d / "events" / "b.jsonl").symlink_to(elsewhere)
+    inside = Log(prefix="c")  # a link that stays inside the source is fine
+    inside.review("rita", inside.translate("bob", "10", "Schrijf naar {name}."))
+    (d / "old").mkdir()
+    (d / "old" / "c.jsonl").write_text(inside.text())
+    (d / "events" / "c.jsonl").symlink_to(Path("..") / "old" / "c.jsonl")
+
+    code, out, err = cli(capsys, "--lang", "nl", "--from", d, "--out", tmp_path / "out")
+    assert code == 0
+    assert err.splitlines() == [
+        f"warning: {d / 'events' / 'b.jsonl'}:0: a link out of the source (to {elsewhere}): "
+        "not read"
+    ]
+    assert sorted(by_id_of(tmp_path / "out")) == ["1", "10"]
+    assert "2 rows from 4 events; skipped 1 (warnings above)" in out
+
+
+def test_a_source_of_another_language_is_refused_by_one_shared_check(tmp_path: Path) -> None:
+    from mpep_space.config import load_config
+    from mpep_space.sources import language_mismatch
+
+    config = load_config(data_dir(tmp_path / "d", lang="pt-BR") / "space", env={})
+    assert language_mismatch(config, "pt-BR") is None
+    assert language_mismatch(config, "pt-br") is None  # BCP-47 tags ignore case
+    assert language_mismatch(config, "pt") == "is a Space for 'pt-BR', not 'pt'"
+    nl = load_config(data_dir(tmp_path / "nl", lang="nl") / "space", env={})
+    assert language_mismatch(nl, "fr") == "is a Space for 'nl', not 'fr'"
+    with pytest.raises(CollectError, match="is a Space for 'nl', not 'fr'"):
+        collect_language("fr", [str(tmp_path / "nl")], tmp_path / "out")
 
 
 def test_bad_lines_are_skipped_reported_and_counted(
@@ -670,6 +741,23 @@ def test_a_sync_repo_on_the_hub_is_downloaded(tmp_path: Path, fake_hub: FakeHfAp
         "cannot reach the Hugging Face Hub to download DIBT-Dutch/nothing (no such fake repo "
         "DIBT-Dutch/nothing); there is no local folder 'DIBT-Dutch/nothing' either"
     )
+
+
+def test_a_hub_download_is_read_through_the_cache_links(
+    tmp_path: Path, fake_hub: FakeHfApi
+) -> None:
+    """huggingface_hub's cache links each snapshot file to a blob outside the snapshot."""
+    log = Log()
+    log.review("rita", log.translate("alice", "1", "Definieer entropie."))
+    repo = data_dir(fake_hub.repo_dir("DIBT-Dutch/mpep-nl-responses"), log)
+    blob = tmp_path / "blobs" / "0123abcd"
+    blob.parent.mkdir()
+    (repo / "events" / "a.jsonl").rename(blob)
+    (repo / "events" / "a.jsonl").symlink_to(blob)
+    result = collect_language(
+        "nl", ["DIBT-Dutch/mpep-nl-responses"], tmp_path / "out", hub=Hub(fake_hub)
+    )
+    assert (result.rows, result.problems) == (1, ())
 
 
 def test_push_publishes_each_dataset_through_the_hub_client(

@@ -13,21 +13,48 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import CONFIG_FILE, PROMPTS_FILE, SpaceConfig, load_config
-from .events import LogReadResult, event_files, read_logs
+from .events import LogReadResult, Problem, event_files, read_logs
 from .rules import Ledger
 from .sync import BUNDLE_DIR
 
 
 @dataclass(frozen=True)
 class Layout:
-    """The event folder of a source and, if it has one, the folder of its bundle."""
+    """The event folder of a source and, if it has one, the folder of its bundle.
+
+    A link inside a source that leads out of it (to another Space's log, say) is
+    never read: a source is what its folder holds. ``follow_links`` is for folders
+    whose links we made ourselves (the Hub client's download cache).
+    """
 
     root: Path
     events_dir: Path
     bundle_dir: Path | None
+    follow_links: bool = False
+
+    def _all_files(self) -> list[Path]:
+        return event_files(self.events_dir) if self.events_dir.is_dir() else []
+
+    def _inside(self, path: Path) -> bool:
+        return self.follow_links or path.resolve().is_relative_to(self.root.resolve())
 
     def files(self) -> list[Path]:
-        return event_files(self.events_dir) if self.events_dir.is_dir() else []
+        """The event files of this source (not those reached through a link out of it)."""
+        return [path for path in self._all_files() if self._inside(path)]
+
+    def outside_links(self) -> list[Path]:
+        """Event files that are links out of the source: reported, never read."""
+        return [path for path in self._all_files() if not self._inside(path)]
+
+
+def language_mismatch(config: SpaceConfig, code: str) -> str | None:
+    """Why a source whose bundle is ``config`` cannot be read as language ``code`` (None if
+    it can): a Dutch Space listed under ``fr`` is refused, by the collector and the dashboard
+    alike. Tags compare as BCP-47 says, ignoring case (``pt-br`` is ``pt-BR``)."""
+    bundled = config.language.code
+    if bundled.casefold() == code.casefold():
+        return None
+    return f"is a Space for {bundled!r}, not {code!r}"
 
 
 def locate(path: Path) -> Layout | None:
@@ -59,5 +86,9 @@ def fold_layouts(layouts: Sequence[Layout], config: SpaceConfig | None = None) -
             raise ValueError("no source has the Space's space_config.json and prompts.jsonl")
         config = load_config(bundles[0], env={})
     log = read_logs(f for layout in layouts for f in layout.files())
+    for layout in layouts:
+        for link in layout.outside_links():
+            reason = f"a link out of the source (to {link.resolve()}): not read"
+            log.problems.append(Problem(str(link), 0, reason))
     ledger = Ledger.from_events(config.prompt_ids, config.rules, log.events)
     return FoldResult(config, ledger, log)
