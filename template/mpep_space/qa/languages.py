@@ -258,8 +258,8 @@ EXCLUSIVE_LETTERS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("sr", "ђћјљњџ", "ыэёщй"),
     ),
     "tr": (("az", "ə", ""),),
-    "es": (("pt", "ãõêôâç", "ñ¿¡"), ("ca", "çŀ·èò", "ñ¿¡")),
-    "pt": (("es", "ñ¿¡", "ãõêôâç"),),
+    "es": (("pt", "ãõ", "ñ¿¡"), ("ca", "ŀ", "ñ¿¡")),
+    "pt": (("es", "ñ¿¡", "ãõ"),),
 }
 
 #: The letters each Latin-script MPEP language uses beyond a-z (loanwords included: Dutch
@@ -377,5 +377,9 @@ def target_of(lang: str) -> Target:
     return Target(lang, label, name, script, frozenset(accepted), frozenset(neighbours))
 
 
+#: Languages the identifier cannot tell apart reliably are named together.
+_SHARED_NAMES = {"id": "Indonesian or Malay", "ms": "Indonesian or Malay"}
+
+
 def language_name(label: str) -> str:
-    return _LANGUAGE_NAMES.get(label, label)
+    return _SHARED_NAMES.get(label) or _LANGUAGE_NAMES.get(label, label)
