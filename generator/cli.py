@@ -435,6 +435,15 @@ repo's id on the Hub (OWNER/NAME). --from-config is a YAML or JSON mapping:
     metavar="ORG",
     help="Publish each dataset to ORG/MPEP_<NAME> on the Hub.",
 )
+@click.option(
+    "--outputs",
+    "outputs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="With --lang: a model's AlpacaEval outputs ({instruction, output, generator}) for "
+    "alpaca_eval.json, checked and written as alpaca_eval-<generator>.json (repeatable).",
+)
 def collect_mpep_command(
     lang: str | None,
     all_languages: bool,
@@ -443,6 +452,7 @@ def collect_mpep_command(
     out: Path,
     include_pending: bool,
     push_org: str | None,
+    outputs: tuple[Path, ...],
 ) -> int:
     """Fold the Spaces' event logs into MPEP_<NAME> datasets with cards and a progress report."""
     from .collect import check_org, collect_many
@@ -450,6 +460,8 @@ def collect_mpep_command(
     from .sources_file import load_sources_config
 
     plan = _collect_plan(lang, all_languages, sources, from_config)
+    if outputs and all_languages:
+        raise UsageError("--outputs goes with --lang: the outputs answer one language's prompts")
     if from_config is not None:
         if not from_config.is_file():
             raise ConfigError(f"--from-config file {str(from_config)!r} not found")
@@ -467,7 +479,9 @@ def collect_mpep_command(
         from .hub import Hub
 
         hub = Hub(token=_hub_token("--push"))
-    run = collect_many(plan, out, include_pending=include_pending, hub=hub, push_org=push_org)
+    run = collect_many(
+        plan, out, include_pending=include_pending, hub=hub, push_org=push_org, outputs=outputs
+    )
     if len(plan) == 1 and run.failures and not all_languages:
         raise CollectError(next(iter(run.failures.values())))
     _print_run(run)
@@ -533,6 +547,8 @@ def _print_run(run: CollectRun) -> None:
         if result.duplicates:
             line += f"; merged {_plural(result.duplicates, 'duplicate event')}"
         click.echo(line)
+        for path in result.alpaca_outputs:
+            click.echo(f"{result.dataset}: wrote the model outputs {_shown(path)}")
         if result.pushed:
             click.echo(f"{result.dataset}: pushed {result.pushed}")
     if run.results:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from mpep_space.text import OWNER
 
+from .alpaca import merge_outputs, outputs_file_name
 from .card import dataset_card
 from .errors import CollectError, GeneratorError, MissingExtraError
 from .files import write_data_file, write_text
@@ -81,8 +82,12 @@ def collect_language(
     include_pending: bool = False,
     hub: Hub | None = None,
     push_org: str | None = None,
+    outputs: Sequence[Path] = (),
 ) -> CollectResult:
     """Collect one language from ``sources`` into ``out/MPEP_<NAME>/``; push it with ``push_org``.
+
+    ``outputs`` are files of a model's AlpacaEval outputs for the accepted instructions,
+    checked and written beside ``alpaca_eval.json`` (:mod:`mpep_generator.alpaca`).
 
     Raises :class:`~mpep_generator.errors.CollectError` (or another
     :class:`~mpep_generator.errors.GeneratorError`) with a one-line message.
@@ -115,6 +120,8 @@ def collect_language(
         problems=tuple(folded.problems),
         sources=tuple(s.label for s in resolved),
     )
+    alpaca = alpaca_eval_records(folded, spec.dataset)
+    merged = _merged_outputs(outputs, [a["instruction"] for a in alpaca], spec.dataset)
     if not rows:
         # datasets (3.x and current) cannot load a parquet file without rows: write nothing.
         note = f"{spec.dataset} has no done prompts yet: no dataset written"
@@ -125,8 +132,10 @@ def collect_language(
         result, folded.config, data_file, include_pending=include_pending, org=push_org
     )
     write_text(folder / CARD_FILE, card)
-    alpaca = alpaca_eval_records(folded, spec.dataset)
-    write_text(folder / ALPACA_FILE, json.dumps(alpaca, ensure_ascii=False, indent=2) + "\n")
+    write_text(folder / ALPACA_FILE, _json(alpaca))
+    for name, records in merged.items():
+        write_text(folder / name, _json(records))
+    result = _with(result, alpaca_outputs=tuple(folder / name for name in merged))
     if push_org is None:
         return result
     if progress.done == 0:
@@ -134,6 +143,25 @@ def collect_language(
         return _with(result, notes=(*result.notes, note))
     url = lazy().push_dataset(folder, repo_id=f"{push_org}/{spec.dataset}")
     return _with(result, pushed=url)
+
+
+def _json(records: list[dict[str, str]]) -> str:
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+
+def _merged_outputs(
+    outputs: Sequence[Path], instructions: list[str], dataset: str
+) -> dict[str, list[dict[str, str]]]:
+    """File name -> records of every ``--outputs`` file, all checked before anything is
+    written."""
+    merged: dict[str, list[dict[str, str]]] = {}
+    for path in outputs:
+        generator, records = merge_outputs(path, instructions, dataset)
+        name = outputs_file_name(generator)
+        if name in merged:
+            raise CollectError(f"{path}: another --outputs file is also from {generator!r}")
+        merged[name] = records
+    return merged
 
 
 def _with(result: CollectResult, **changes: Any) -> CollectResult:
@@ -157,6 +185,7 @@ def collect_many(
     hub: Hub | None = None,
     push_org: str | None = None,
     show_progress: bool | None = None,
+    outputs: Sequence[Path] = (),
 ) -> CollectRun:
     """Collect every language of ``sources``; one language's failure does not stop the others.
 
@@ -184,6 +213,7 @@ def collect_many(
                     include_pending=include_pending,
                     hub=hub,
                     push_org=push_org,
+                    outputs=outputs,
                 )
             )
         except GeneratorError as exc:

@@ -31,6 +31,7 @@ class CollectResult:
     problems: tuple[Problem, ...]
     sources: tuple[str, ...]
     data_file: Path | None = None  # the parquet file written
+    alpaca_outputs: tuple[Path, ...] = ()  # model outputs merged with --outputs
     pushed: str | None = None  # the dataset URL, after --push
     notes: tuple[str, ...] = ()
 

@@ -680,6 +680,106 @@ def test_user_text_is_shown_as_plain_text_in_the_card_and_the_report(tmp_path: P
     )
 
 
+def alpaca_source(tmp_path: Path) -> Path:
+    log = Log()
+    log.review("rita", log.translate("alice", "1", "Definieer entropie."))
+    log.review("rita", log.translate("bob", "2", "Zeg hoi."))
+    return data_dir(tmp_path / "d", log)
+
+
+def test_outputs_of_a_model_are_checked_and_merged_for_alpaca_eval(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = alpaca_source(tmp_path)
+    answers = [  # AlpacaEval's own format, in any order
+        {"instruction": "Zeg hoi.", "output": "Hoi!", "generator": "my/model 7B"},
+        {"instruction": "Definieer entropie.", "output": "Een maat...", "generator": "my/model 7B"},
+    ]
+    (tmp_path / "outputs.json").write_text(json.dumps(answers))
+    out = tmp_path / "out"
+    code, stdout, err = cli(
+        capsys,
+        "--lang",
+        "nl",
+        "--from",
+        source,
+        "--out",
+        out,
+        "--outputs",
+        tmp_path / "outputs.json",
+    )
+    assert (code, err) == (0, "")
+    merged = out / "MPEP_DUTCH" / "alpaca_eval-my_model_7B.json"
+    assert f"MPEP_DUTCH: wrote the model outputs {merged}" in stdout
+    instructions = json.loads((out / "MPEP_DUTCH" / ALPACA_FILE).read_text())
+    assert json.loads(merged.read_text()) == [
+        {
+            "instruction": i["instruction"],
+            "output": {"Zeg hoi.": "Hoi!", "Definieer entropie.": "Een maat..."}[i["instruction"]],
+            "generator": "my/model 7B",
+            "dataset": "MPEP_DUTCH",
+        }
+        for i in instructions
+    ]
+
+
+@pytest.mark.parametrize(
+    ("records", "message"),
+    [
+        (
+            [{"instruction": "Zeg hoi.", "output": "Hoi!", "generator": "m"}],
+            "no output for 1 of the 2 instructions of MPEP_DUTCH (first: 'Definieer "
+            "entropie.'); run the model on every instruction of its alpaca_eval.json",
+        ),
+        (
+            [{"instruction": "Iets anders.", "output": "x", "generator": "m"}],
+            "row 1: the instruction is not one of the 2 accepted instructions of MPEP_DUTCH "
+            "(its alpaca_eval.json)",
+        ),
+        (
+            [{"instruction": "Zeg hoi.", "output": "x", "generator": "m"}] * 2,
+            "row 2: the instruction is answered twice (first at row 1)",
+        ),
+        (
+            [
+                {"instruction": "Zeg hoi.", "output": "x", "generator": "a"},
+                {"instruction": "Definieer entropie.", "output": "y", "generator": "b"},
+            ],
+            "mixes the generators 'a' and 'b'; give one file per model",
+        ),
+        (
+            [{"instruction": "Zeg hoi.", "output": None, "generator": "m"}],
+            "row 1: needs the strings 'instruction', 'output', 'generator'",
+        ),
+    ],
+)
+def test_bad_outputs_are_one_line_and_write_nothing(
+    records: list[dict[str, Any]],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    source = alpaca_source(tmp_path)
+    path = tmp_path / "outputs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "out"
+    code, stdout, err = cli(
+        capsys, "--lang", "nl", "--from", source, "--out", out, "--outputs", path
+    )
+    assert (code, stdout, err) == (1, "", f"Error: {path}: {message}\n")
+    assert not (out / "MPEP_DUTCH").exists()
+
+
+def test_outputs_go_with_one_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(
+        capsys, "--all", "--from-config", "x.yaml", "--out", tmp_path, "--outputs", "o.json"
+    )
+    assert (code, err) == (
+        2,
+        "Error: --outputs goes with --lang: the outputs answer one language's prompts\n",
+    )
+
+
 # -- several languages, the Hub --------------------------------------------------------------
 
 
