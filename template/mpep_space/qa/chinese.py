@@ -5,7 +5,8 @@ identifier alone is not enough on short texts. Three signals:
 
 - **Markers.** Written Cantonese has its own function words (嘅 咗 唔 佢 哋 喺 冇 嘢 啲 嚟 ...)
   that standard written Chinese does not use; standard written Chinese has its own (的 了 們 這
-  沒有 什麼 嗎 ...) where Cantonese writes 嘅 咗 哋 呢 冇 乜嘢 咩.
+  那 哪 在 說 看 不 沒有 什麼 嗎 ...) where Cantonese writes 嘅 咗 哋 呢 嗰 邊 喺 講 睇 唔 冇
+  乜嘢 咩 (compounds that Cantonese shares, like 現在 or 不過, are not counted).
 - **Script.** The Cantonese Space asks for Traditional characters as used in Hong Kong;
   Simplified characters point to text written for mainland China.
 - **The identifier's own scores** (py3langid knows ``yue`` and ``zh``): on the bench, good
@@ -18,6 +19,7 @@ when the markers alone are overwhelming; a message names what was found.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .identifier import language_probabilities, model_labels
@@ -28,7 +30,8 @@ CANTONESE_MARKERS = "嘅咗唔佢哋喺冇嘢啲嚟噉咁睇畀俾啱嗰乜咩�
 _CANTONESE_HAI = re.compile(r"(?<![關联聯关])係")
 #: Function words of standard written Chinese that written Cantonese replaces.
 MANDARIN_MARKERS = re.compile(
-    r"們|们|這|这|沒有|没有|什麼|什么|怎麼|怎么|嗎|吗|(?<![其])他|她|(?<![目])的(?![士確确])|了|是"
+    r"們|们|這|这|那|哪|沒有|没有|什麼|什么|怎麼|怎么|嗎|吗|(?<![其])他|她|(?<![目])的(?![士確确])"
+    r"|了|是|(?<![現现存實实自])在|(?<![小])[說说]|看|不(?![過过同如斷断少])"
 )
 #: Characters that exist only in the Simplified script (common ones; Traditional differs).
 SIMPLIFIED_ONLY = frozenset(
@@ -53,6 +56,7 @@ class Verdict:
     simplified: bool  # written in Simplified characters
     cantonese_markers: int
     mandarin_markers: int
+    examples: tuple[str, ...]  # the standard Chinese markers found, most frequent first
     p_cantonese: float | None  # the identifier's share for Cantonese, if it ran
 
 
@@ -66,7 +70,9 @@ def judge(text: str) -> Verdict | None:
     if len(han) < MIN_HAN:
         return None
     cantonese = sum(text.count(ch) for ch in CANTONESE_MARKERS) + len(_CANTONESE_HAI.findall(text))
-    mandarin = len(MANDARIN_MARKERS.findall(text))
+    found = MANDARIN_MARKERS.findall(text)
+    mandarin = len(found)
+    examples = tuple(word for word, _ in Counter(found).most_common(4))
     simplified = sum(1 for ch in han if ch in SIMPLIFIED_ONLY) / len(han) >= MIN_SIMPLIFIED_SHARE
     p_cantonese = None
     if "yue" in model_labels():
@@ -77,13 +83,14 @@ def judge(text: str) -> Verdict | None:
     markers_say_mandarin = mandarin >= 2 and cantonese * 3 < mandarin
     overwhelming = cantonese == 0 and mandarin >= 4
     is_mandarin = markers_say_mandarin and (identifier_says_mandarin or overwhelming)
-    return Verdict(is_mandarin, simplified, cantonese, mandarin, p_cantonese)
+    return Verdict(is_mandarin, simplified, cantonese, mandarin, examples, p_cantonese)
 
 
 def describe(verdict: Verdict) -> str:
     """Why the text reads as standard written Chinese, for the message."""
     reasons = [
-        f"it uses standard Chinese words such as 的/是/了/們 ({verdict.mandarin_markers} times)"
+        f"it uses standard Chinese words ({' '.join(verdict.examples)}: "
+        f"{verdict.mandarin_markers} times)"
         + (
             " and no Cantonese ones (嘅 係 咗 唔 佢)"
             if verdict.cantonese_markers == 0

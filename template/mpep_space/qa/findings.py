@@ -12,7 +12,9 @@ SEVERITIES = ("error", "warning", "info")
 CODES: dict[str, str] = {
     "empty": ("The translation is empty, or has (almost) no words where the source has some."),
     "identical": "The translation is the same as the English source.",
-    "untranslated_english": "The translation, or a whole paragraph of it, is still in English.",
+    "untranslated_english": (
+        "The translation, or a paragraph or sentence of it, is still in English."
+    ),
     "wrong_language": "The translation looks like another language than the target language.",
     "code_block_count": "The number of fenced code blocks differs from the source.",
     "code_changed": "Code inside a fenced block was changed (only comments may be translated).",
