@@ -135,6 +135,9 @@ def collect_language(
     write_text(folder / ALPACA_FILE, _json(alpaca))
     for name, records in merged.items():
         write_text(folder / name, _json(records))
+    for stale in folder.glob("alpaca_eval-*.json"):  # outputs merged by an earlier collect
+        if stale.name not in merged:
+            stale.unlink()
     result = _with(result, alpaca_outputs=tuple(folder / name for name in merged))
     if push_org is None:
         return result

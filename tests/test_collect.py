@@ -721,6 +721,9 @@ def test_outputs_of_a_model_are_checked_and_merged_for_alpaca_eval(
         }
         for i in instructions
     ]
+    # A later collect without those outputs does not leave them to go stale.
+    assert cli(capsys, "--lang", "nl", "--from", source, "--out", out)[0] == 0
+    assert not merged.exists()
 
 
 @pytest.mark.parametrize(
