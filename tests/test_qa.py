@@ -826,6 +826,44 @@ def test_neighbours_keep_good_translations_quiet(lang: str, text: str) -> None:
     assert codes(MRNA, text, lang) == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "source", "text", "name"),
+    [
+        ("pt", "Define entropy.", "Define la entropía.", "Spanish"),
+        ("es", "Name three noble gases.", "Cite três gases nobres.", "Portuguese"),
+        ("cs", "Name three noble gases.", "Vymenujte tri vzácne plyny.", "Slovak"),
+        ("sk", "What is a black hole?", "Co je černá díra?", "Czech"),
+        ("nl", "Tips for better sleep?", "Wenke vir beter slaap?", "Afrikaans"),
+        ("de", "What is a black hole?", "Wat is een zwart gat?", "Dutch"),
+        ("tl", "What is a black hole?", "Apa itu lubang hitam?", "Indonesian or Malay"),
+    ],
+)
+def test_a_short_text_in_a_close_neighbour(lang: str, source: str, text: str, name: str) -> None:
+    assert f"looks like {name}, not" in messages(source, text, lang)["wrong_language"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "source", "text"),
+    [
+        ("pt", "Define entropy.", "Defina entropia."),
+        ("cs", "Name three noble gases.", "Vyjmenujte tři vzácné plyny."),
+        ("sk", "What is a black hole?", "Čo je čierna diera?"),
+        ("nl", "Tips for better sleep?", "Tips voor beter slapen?"),
+        ("de", "What is a black hole?", "Was ist ein Schwarzes Loch?"),
+        ("tl", "What is a black hole?", "Ano ang black hole?"),
+        ("es", "Name three noble gases.", "Nombra tres gases nobles."),
+    ],
+)
+def test_short_good_translations_stay_quiet(lang: str, source: str, text: str) -> None:
+    assert codes(source, text, lang) == []
+
+
+def test_short_standard_written_chinese_in_the_cantonese_space() -> None:
+    assert "Mandarin" in messages("What is a black hole?", "黑洞是什麼？", "yue")["wrong_language"]
+    assert codes("What is a black hole?", "黑洞係咩？", "yue") == []
+    assert codes("Explain photosynthesis briefly.", "簡單解釋下光合作用。", "yue") == []
+
+
 def test_a_short_text_with_letters_the_language_lacks() -> None:
     message = messages("Name three noble gases.", "Üç soy gaz say.", "es")["wrong_language"]
     assert "does not look like Spanish" in message and "ç" in message

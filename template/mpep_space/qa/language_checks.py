@@ -15,6 +15,7 @@ from .languages import (
     EXCLUSIVE_LETTERS,
     LANGUAGE_SCRIPTS,
     MPEP_LABELS,
+    WORD_MARKERS,
     Target,
     language_name,
 )
@@ -61,6 +62,10 @@ MIN_LETTERS_FOR_COPIED_SENTENCE = 20
 MIN_WORDS_FOR_COPIED_SENTENCE = 4
 #: The neighbour's own letters needed to decide by letters alone (see EXCLUSIVE_LETTERS).
 MIN_EXCLUSIVE_LETTERS = 1
+#: Texts up to this many letters are also judged by a neighbour's common words: one of them
+#: (and none of the target's) decides below MAX_LETTERS_FOR_ONE_WORD_MARKER letters, two above.
+MAX_LETTERS_FOR_WORD_MARKERS = 60
+MAX_LETTERS_FOR_ONE_WORD_MARKER = 40
 #: Letters outside the target's alphabet that mark a short text as another language.
 MIN_FOREIGN_LETTERS = 1
 
@@ -86,6 +91,11 @@ def check_language(ctx: Context) -> list[Finding]:
     by_letters = _exclusive_letters(text, target)
     if by_letters:
         return by_letters
+    if len(letters) <= MAX_LETTERS_FOR_WORD_MARKERS:
+        needed = 1 if len(letters) < MAX_LETTERS_FOR_ONE_WORD_MARKER else 2
+        found = _word_markers(text, target, needed)
+        if found:
+            return found
     if len(letters) < MIN_LETTERS_FOR_LANGUAGE:
         found = _foreign_letters(text, ctx.source.text, target)
         if found:
@@ -152,6 +162,29 @@ def _exclusive_letters(text: str, target: Target) -> list[Finding]:
                     "wrong_language",
                     f"The translation looks like {language_name(neighbour)}, not {target.name}: "
                     f"it uses {shown}, which {target.name} does not.",
+                )
+            ]
+    return []
+
+
+# Hyphenated words stay whole: Portuguese preenchê-los has no Spanish "los".
+_WORD = re.compile(r"'n\b|[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _word_markers(text: str, target: Target, needed: int) -> list[Finding]:
+    """A neighbour recognised by its common words where the target's own are absent."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    lookup = target.label if target.label in WORD_MARKERS else target.code.split("-")[0].lower()
+    for neighbour, theirs, ours in WORD_MARKERS.get(lookup, ()):
+        their_words, our_words = set(theirs.split()), set(ours.split())
+        found = [w for w in words if w in their_words]
+        if len(found) >= needed and not any(w in our_words for w in words):
+            shown = ", ".join(dict.fromkeys(found))
+            return [
+                finding(
+                    "wrong_language",
+                    f"The translation looks like {language_name(neighbour)}, not "
+                    f"{target.name}: it uses {shown}.",
                 )
             ]
     return []

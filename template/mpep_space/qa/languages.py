@@ -262,6 +262,41 @@ EXCLUSIVE_LETTERS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "pt": (("es", "ñ¿¡", "ãõ"),),
 }
 
+_CS = (
+    "co jak proč se jsou jsem jsi pro při jen jako kdy když nebo mezi tři není ještě také "
+    "proto který která které jaký jaká jaké vysvětlete napište černá díra může můžete"
+)
+_SK = (
+    "čo ako prečo sa sú som pre pri len kedy keď alebo medzi tri nie ešte tiež preto ktorý "
+    "ktorá ktoré aký aká aké vysvetlite napíšte čierna diera môže môžete"
+)
+_NL = "een de het niet ik jij zij voor waarom zijn zal geef noem drie leg uit kort slapen te"
+_AF = "'n nie ek jy hulle vir baie julle gee wenke sal noem"
+_DE = "der das und ist nicht ein eine einen mit für zu ich warum nenne drei erkläre kurz besser um"
+_ES = "el la los las un una es con en del y qué cómo nombra dime"
+_PT = "não você uma ao em com é são um três nobres"
+_ID_MS = "yang dan untuk dengan adalah ini itu tidak bagaimana apa mengapa kenapa saya berapa"
+_TL = "ang ng mga sa na at ay ito hindi paano ano bakit ko mo"
+_RU = "что почему это который которая которые является"
+_BG = "какво защо са който която които със във"
+
+#: Common words of a neighbour that the target language does not use, and the target's own
+#: (neighbour, its words, the target's words). In short texts, where the identifier cannot
+#: decide, one of the neighbour's words and none of the target's mark the neighbour
+#: ("Define la entropía." in the Portuguese Space; see language_checks for the lengths).
+WORD_MARKERS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "sk": (("cs", _CS, _SK),),
+    "cs": (("sk", _SK, _CS),),
+    "nl": (("af", _AF, _NL), ("de", _DE, _NL)),
+    "de": (("nl", _NL.replace(" te", "").replace(" leg", ""), _DE),),  # German has leg/te too
+    "es": (("pt", _PT, _ES),),
+    "pt": (("es", _ES, _PT),),
+    "tl": (("id", _ID_MS, _TL),),
+    "fil": (("id", _ID_MS, _TL),),
+    "mg": (("id", _ID_MS, "ny sy ary izay dia ve inona ahoana nahoana"),),
+    "ru": (("bg", _BG, _RU),),
+}
+
 #: The letters each Latin-script MPEP language uses beyond a-z (loanwords included: Dutch
 #: café, crêpe, façade). Only short texts, where the identifier cannot decide, are judged by
 #: them; letters the source itself has (a name like Gödel) are always allowed.
