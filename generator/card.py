@@ -118,6 +118,7 @@ def dataset_card(
             for code, text in ordered_codes(result.quality)
         ],
         unchanged=result.unchanged_suggestions,
+        imported=[(code_span(origin), count) for origin, count in result.imported],
         repo_id=f"{org}/{result.dataset}" if org else f"ORG/{result.dataset}",
         pushed=bool(org),
         alpaca_file=ALPACA_FILE,

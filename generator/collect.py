@@ -36,7 +36,7 @@ from .folding import fold, resolve_source
 from .languages import get_language
 from .report import write_report
 from .results import CollectResult, CollectRun
-from .rows import alpaca_eval_records, build_rows, quality_of
+from .rows import alpaca_eval_records, build_rows, imported_counts, quality_of
 from .schema import ALPACA_FILE, CARD_FILE
 
 if TYPE_CHECKING:
@@ -119,6 +119,7 @@ def collect_language(
         duplicates=folded.duplicates,
         problems=tuple(folded.problems),
         sources=tuple(s.label for s in resolved),
+        imported=imported_counts(folded),
     )
     alpaca = alpaca_eval_records(folded, spec.dataset)
     merged = _merged_outputs(outputs, [a["instruction"] for a in alpaca], spec.dataset)

@@ -32,6 +32,7 @@ class CollectResult:
     sources: tuple[str, ...]
     data_file: Path | None = None  # the parquet file written
     alpaca_outputs: tuple[Path, ...] = ()  # model outputs merged with --outputs
+    imported: tuple[tuple[str, int], ...] = ()  # origin -> accepted translations imported
     pushed: str | None = None  # the dataset URL, after --push
     notes: tuple[str, ...] = ()
 

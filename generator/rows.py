@@ -49,7 +49,7 @@ def _history_entry(translation: TranslationState) -> dict[str, Any]:
         "value": translation.text,
         "status": translation.status,
         "submitted_at": translation.ts,
-        "origin": getattr(translation, "origin", "") or None,
+        "origin": translation.origin or None,
         "reviews": [
             {
                 "user_id": r.user,
@@ -137,3 +137,12 @@ def quality_of(folded: Folded) -> tuple[dict[str, int], int]:
             codes.update(set(qa_codes(state.accepted)))
             unchanged += is_suggestion_unchanged(state.accepted)
     return dict(sorted(codes.items())), unchanged
+
+
+def imported_counts(folded: Folded) -> tuple[tuple[str, int], ...]:
+    """Accepted translations carried over with ``generate-space --import``, per origin."""
+    origins: Counter[str] = Counter()
+    for state in folded.ledger.prompts.values():
+        if state.accepted is not None and state.accepted.origin:
+            origins[state.accepted.origin] += 1
+    return tuple(sorted(origins.items()))

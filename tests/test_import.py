@@ -297,6 +297,8 @@ def test_the_space_offers_only_what_is_left_and_collect_keeps_the_translators(
     assert by_id[PROMPTS[0].id]["target"] == [
         {"user_id": "argilla-0", "value": f"Vertaling {PROMPTS[0].id}", "status": "submitted"}
     ]
+    card = (out_dir / "MPEP_DUTCH" / "README.md").read_text()
+    assert "- 46 accepted translations were carried over from\n  `partial.parquet`" in card
     (history,) = by_id[PROMPTS[1].id]["history"]
     assert (history["user_id"], history["status"], history["origin"]) == (
         "argilla-1",
