@@ -620,6 +620,8 @@ def test_cantonese_keeping_english_code_and_a_quotation_is_fine() -> None:
         'print(sayings.get("chickens", "unknown proverb in this list"))\n```'
     )
     assert codes(source, text, "yue") == []
+    curly = text.replace("Don't", "Don\u2019t").replace("they're", "they\u2019re")
+    assert codes(source, curly.replace('"D', "\u300cD").replace('." ', ".\u300d "), "yue") == []
 
 
 NEIGHBOUR_TEXTS = [
@@ -1088,6 +1090,10 @@ ADVERSARIAL = {
     "table": "| a " * 5_000,
     "han": "點" * 20_000,
     "surrogates": "\ud800" * 20_000,
+    "sentences": "Explain this thing to me now, please. " * 3_000,
+    "quotes": '"a b c d e" ' * 5_000,
+    "mandarin markers": "我們的了是這" * 5_000,
+    "table cells": "| 1 | 2 |\n" * 3_000,
 }
 
 

@@ -60,6 +60,8 @@ MIN_ENGLISH_SENTENCE_PROBABILITY = 0.95
 #: this many letters and words, whatever the identifier says.
 MIN_LETTERS_FOR_COPIED_SENTENCE = 20
 MIN_WORDS_FOR_COPIED_SENTENCE = 4
+#: Distinct sentences looked at, at most (speed on huge inputs; prompts have far fewer).
+MAX_SENTENCES = 200
 #: The neighbour's own letters needed to decide by letters alone (see EXCLUSIVE_LETTERS).
 MIN_EXCLUSIVE_LETTERS = 1
 #: Texts up to this many letters are also judged by a neighbour's common words: one of them
@@ -297,7 +299,7 @@ def _check_english(ctx: Context, text: str) -> list[Finding]:
                     f"This paragraph is still in English: \u201c{one_line(paragraph, 50)}\u201d.",
                 )
             ]
-    for sentence in _SENTENCE_SPLIT.split(text):
+    for sentence in list(dict.fromkeys(_SENTENCE_SPLIT.split(text)))[:MAX_SENTENCES]:
         letters = letters_of(sentence)
         if len(letters) < MIN_LETTERS_FOR_SENTENCE or script_share(letters, "Latn") < 0.9:
             continue
@@ -318,7 +320,7 @@ def _copied_sentence(ctx: Context) -> str | None:
     """A sentence of the source's prose that the translation copies verbatim."""
     translation = " ".join(without_kept_quotes(ctx.translation.plain, _kept(ctx)).split())
     source = without_kept_quotes(ctx.source.plain, None)
-    for sentence in _SENTENCE_SPLIT.split(source):
+    for sentence in list(dict.fromkeys(_SENTENCE_SPLIT.split(source)))[:MAX_SENTENCES]:
         sentence = " ".join(sentence.split())
         if (
             len(sentence.split()) >= MIN_WORDS_FOR_COPIED_SENTENCE

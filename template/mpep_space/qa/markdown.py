@@ -185,17 +185,25 @@ _QUOTED = re.compile(
 )
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _comparable(text: str) -> str:
+    """Without spaces, with curly apostrophes made straight (Don't and Don’t are one quote)."""
+    return squash(text.translate(_APOSTROPHES))
+
+
 def without_kept_quotes(text: str, source: str | None) -> str:
     """``text`` without the quotations it keeps verbatim from ``source`` (None: without any).
 
     The guidelines ask translators to keep quoted English (a README line, a proverb under
     discussion) as it is; such quotes say nothing about the language the translator wrote in.
     """
-    kept = squash(source) if source is not None else None
+    kept = _comparable(source) if source is not None else None
 
     def blank(m: re.Match[str]) -> str:
-        inner = next(g for g in m.groups() if g is not None)
-        if kept is None or (squash(inner) and squash(inner) in kept):
+        inner = _comparable(next(g for g in m.groups() if g is not None))
+        if kept is None or (inner and inner in kept):
             return " "
         return m.group(0)
 
