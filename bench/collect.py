@@ -120,14 +120,26 @@ def _translate(text: str, code: str, rng: random.Random) -> str:
     return f"[{code}] " + " ".join(words)
 
 
+def _approved(verdicts: list[tuple[str, bool, bool]]) -> bool:
+    """Whether a translation ends approved under mpep_space.rules: every review approves,
+    and the text did not change at the last review. An edit is a new version whose
+    editor's approval is only its first of ``MIN_APPROVALS``; every edit here writes the
+    same text, so only the first edit makes a new version."""
+    ordered = sorted(verdicts)
+    edits = [i for i, (_, _, edited) in enumerate(ordered) if edited]
+    new_version_last = bool(edits) and edits[0] == len(ordered) - 1
+    return all(approve for _, approve, _ in ordered) and not new_version_last
+
+
 def language_events(
     code: str, prompts: Sequence[tuple[str, str]], rng: random.Random
 ) -> tuple[list[tuple[str, str, str]], int]:
     """The ``(ts, id, line)`` of every event of one language, and the prompts that end done.
 
     Per prompt: 3 translations, then 2 reviews of each by distinct reviewers; a
-    translation is approved when both approve (``min_approvals`` 2), a prompt is done
-    when one of its translations is.
+    translation is approved when both approve (``min_approvals`` 2) and the later one
+    does not edit it (see :func:`_approved`), a prompt is done when one of its
+    translations is.
     """
     from mpep_space.events import Event
 
@@ -150,10 +162,9 @@ def language_events(
                 suggestion_unchanged=rng.random() < 0.1,
             )
             events.append((translation.ts, translation.id, translation.to_json()))
-            approvals = 0
+            verdicts: list[tuple[str, bool, bool]] = []  # (ts, approves, edits)
             for reviewer in rng.sample(REVIEWERS, REVIEWS):
                 approve = rng.random() < approve_rate
-                approvals += approve
                 edited = approve and rng.random() < 0.05
                 review = Event(
                     id=f"{rng.getrandbits(128):032x}",
@@ -167,7 +178,8 @@ def language_events(
                     edited_text=translation.text + " (edited)" if edited else None,
                 )
                 events.append((review.ts, review.id, review.to_json()))
-            prompt_done = prompt_done or approvals >= MIN_APPROVALS
+                verdicts.append((review.ts, approve, edited))
+            prompt_done = prompt_done or _approved(verdicts)
         done += prompt_done
     events.sort()
     return events, done
