@@ -112,16 +112,20 @@ def ordered_codes(codes: Iterable[str]) -> list[tuple[str, str]]:
     return first + [(code, "") for code in sorted(wanted - set(known))]
 
 
+# Explicit direction controls would reorder the rest of a table row around the text.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def code_span(text: str, *, in_table: bool = False) -> str:
     """``text`` as a markdown code span: shown literally, whatever it holds.
 
     Names, comments and codes come from people or from a log anyone could have
     edited; inside a code span no markdown, HTML, link or image is rendered (not even
     GitHub's bare-URL links). The fence is longer than any run of backticks inside;
-    line breaks and control characters become spaces. In a table, ``|`` is escaped:
-    GitHub splits cells on it even inside code.
+    line breaks and control characters become spaces, direction overrides are dropped.
+    In a table, ``|`` is escaped: GitHub splits cells on it even inside code.
     """
-    text = " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
+    text = " ".join(BIDI_CONTROLS.sub("", CONTROL_CHARACTERS.sub(" ", text)).split())
     if not text:
         return ""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

@@ -647,7 +647,7 @@ def test_user_text_is_shown_as_plain_text_in_the_card_and_the_report(tmp_path: P
         "10": "![p](http://127.0.0.1:9/pixel.png)",
         "2": "<img src=http://127.0.0.1:9/q.png>",
         "1": "a|b`c",
-        "7": "**bold** [link](http://127.0.0.1:9/)",
+        "7": "**bold** [link](http://127.0.0.1:9/)\u202e",
     }
     log = Log()
     forged = {"code": "<b>forged</b>", "severity": "warning", "message": "m"}
@@ -672,7 +672,9 @@ def test_user_text_is_shown_as_plain_text_in_the_card_and_the_report(tmp_path: P
         assert "<b>" not in html and "<strong>bold" not in html
         assert "&lt;b&gt;forged&lt;/b&gt;</code>" in html
     html = markdown.render(card)
+    assert "\u202e" not in card
     for name in names.values():
+        name = name.replace("\u202e", "")
         shown = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         assert f"<code>{shown}</code>" in html
     assert "<code>--from '![x](http://127.0.0.1:9/x.png)' is not a folder" in markdown.render(
