@@ -23,6 +23,7 @@ from .errors import CollectError, ConfigError, GeneratorError, UsageError
 from .output import OutputPolicy
 
 if TYPE_CHECKING:
+    from .importer import ImportSource
     from .results import CollectRun
 
 EXIT_ERROR = 1
@@ -256,6 +257,11 @@ def _generate_language(
     token = _hub_token() if push else None
     source = prompts_source or DEFAULT_DATASET
     prompts = load_prompts(source)
+    imports = None
+    if import_source is not None:  # read before rendering: a bad source writes nothing
+        from .importer import read_import
+
+        imports = read_import(import_source)
     note = unregistered_note(spec)
     if note:
         click.echo(note, err=True)
@@ -289,8 +295,8 @@ def _generate_language(
         f"Rendered the {spec.name} ({spec.native_name}) Space{direction} with "
         f"{len(prompts)} prompts{with_suggestions} in {_shown(folder)}"
     )
-    if import_source is not None:
-        _import_translations(folder, import_source)
+    if imports is not None:
+        _import_translations(folder, imports)
     if push and space_id:
         from .hub import Hub
 
@@ -304,7 +310,7 @@ def _generate_language(
         )
 
 
-def _import_translations(folder: Path, source: str) -> None:
+def _import_translations(folder: Path, source: ImportSource) -> None:
     from .importer import import_translations
 
     summary = import_translations(folder, source)

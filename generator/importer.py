@@ -112,6 +112,23 @@ def _file_rows(path: Path, shown: str) -> Iterator[tuple[str, Any]]:
     return reader(path, shown)
 
 
+@dataclass(frozen=True)
+class ImportSource:
+    """An ``--import`` dataset, read: its name as the events' ``origin``, and its rows."""
+
+    origin: str
+    rows: list[tuple[str, Any]]  # (where: "FILE: row N", the row or why it is unreadable)
+
+
+def read_import(source: str, hub: Hub | None = None) -> ImportSource:
+    """Read an ``--import`` source (before anything is rendered, so a bad one writes nothing).
+
+    Raises :class:`~mpep_generator.errors.ImportSourceError` (or a Hub error) in one line.
+    """
+    origin, rows = dataset_rows(source, hub)
+    return ImportSource(origin, rows)
+
+
 def dataset_rows(source: str, hub: Hub | None = None) -> tuple[str, list[tuple[str, Any]]]:
     """The origin label and the ``(where, row)`` pairs of an ``--import`` source."""
     if not source.strip():
@@ -226,9 +243,14 @@ def _now() -> str:
 
 
 def import_translations(
-    space_dir: Path, source: str, *, hub: Hub | None = None, data_dir: Path | None = None
+    space_dir: Path,
+    source: str | ImportSource,
+    *,
+    hub: Hub | None = None,
+    data_dir: Path | None = None,
 ) -> ImportSummary:
-    """Import the submitted translations of ``source`` into the Space at ``space_dir``.
+    """Import the submitted translations of ``source`` (a path or Hub id, or what
+    :func:`read_import` read) into the Space at ``space_dir``.
 
     New events go to ``DATA_DIR/events/import-<digest>.jsonl`` (``DATA_DIR`` is the
     Space's ``data/`` folder unless given); translations already in the log are not
@@ -240,7 +262,8 @@ def import_translations(
     texts: dict[str, str] = {}
     for prompt in config.prompts:
         texts.setdefault(prompt.prompt, prompt.id)
-    origin, rows = dataset_rows(source, hub)
+    read = source if isinstance(source, ImportSource) else read_import(source, hub)
+    origin, rows = read.origin, read.rows
     summary = ImportSummary(origin=origin, rows=len(rows))
     wanted: dict[str, Event] = {}
     ts = _now()
