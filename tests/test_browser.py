@@ -334,3 +334,125 @@ def test_prompt_markup_shows_as_text_and_runs_nothing(
     assert review.evaluate("typeof window.__xss") == "undefined"
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert outside(requests) == []
+
+
+class PixelHits:
+    """A loopback pixel server: every request to it is one hit."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        hits: list[str] = []
+        self.hits = hits
+
+        class Pixel(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/gif")
+                self.end_headers()
+                self.wfile.write(b"GIF89a")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Pixel)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+MARKDOWN_NAME = "**mal**_[x](y)"
+# Long enough for QA's length checks: the markup is what matters here.
+FILLER = "Een volledige vertaling van de opdracht, met alle zinnen erin zodat niets ontbreekt. " * 3
+
+
+def test_what_people_type_is_plain_text_and_loads_nothing(
+    tmp_path: Path, new_context: Callable[[], BrowserContext]
+) -> None:
+    """Comments, flag reasons, user names and translations: shown as typed, nothing loads."""
+    pixel = PixelHits()
+    space_dir = render(tmp_path, "nl")
+    space = SpaceProcess(space_dir, space_env(tmp_path), tmp_path / "space.log")
+    users = Path(space.env["MPEP_USERS"])
+    users.write_text(users.read_text() + f"{MARKDOWN_NAME}:{MARKDOWN_NAME}-pw\n")
+    space.start(timeout=90)
+    try:
+        comment = (
+            f"![pixel]({pixel.base}/comment.png) <img src='{pixel.base}/raw.png'> "
+            f"[click]({pixel.base}/link) {pixel.base}/bare"
+        )
+        alice, rita = client(space.url, "alice"), client(space.url, "rita")
+        mal = client(space.url, MARKDOWN_NAME)
+        first = alice.predict(api_name="/next_prompt")["prompt_id"]
+        t = alice.predict(
+            first, FILLER + f"![x]({pixel.base}/translation.png)", api_name="/submit_translation"
+        )
+        other = mal.predict(api_name="/next_prompt")["prompt_id"]
+        typed = FILLER + f"**vet** ![x]({pixel.base}/t2.png)"
+        mal.predict(other, typed, api_name="/submit_translation")
+        flagged = mal.predict(api_name="/next_prompt")["prompt_id"]
+        mal.predict(flagged, f"offensive: ![x]({pixel.base}/flag.png)", api_name="/flag")
+        rita.predict(t["translation_id"], "reject", comment, "", api_name="/submit_review")
+
+        page = log_in(new_context(), space.url, "alice")  # alice gets her prompt back
+        rejection = page.locator("#rejection")
+        expect(rejection).to_contain_text(f"![pixel]({pixel.base}/comment.png)")
+        expect(rejection).to_contain_text("<img src=")
+        expect(rejection.locator("img, a")).to_have_count(0)
+
+        review = log_in(new_context(), space.url, "rita")
+        open_tab(review, "Review")
+        review.locator("#review-next").click()
+        header = review.locator("#review-header")
+        expect(header).to_contain_text(f"translated by {MARKDOWN_NAME}")
+        expect(header.locator("strong, em, a")).to_have_count(0)
+        expect(review.locator("#review-text textarea")).to_have_value(typed)
+        review.get_by_text("Flagged prompts").click()
+        flags = review.locator("#flagged")
+        expect(flags).to_contain_text(f"![x]({pixel.base}/flag.png)")
+        expect(flags.locator("img, a")).to_have_count(0)
+        open_tab(review, "Progress")
+        expect(review.locator("#hall-of-fame")).to_contain_text(MARKDOWN_NAME)
+
+        who = log_in(new_context(), space.url, MARKDOWN_NAME)
+        expect(who.locator("#whoami")).to_contain_text(f"Signed in as {MARKDOWN_NAME}")
+        expect(who.locator("#whoami em, #whoami a")).to_have_count(0)
+        assert pixel.hits == []
+    finally:
+        space.kill()
+        pixel.close()
+
+
+def test_a_full_disk_keeps_the_text_in_the_box(
+    tmp_path: Path, new_context: Callable[[], BrowserContext]
+) -> None:
+    from test_space_app import _fill, _mount_tmpfs, _umount
+
+    disk = tmp_path / "disk"
+    _mount_tmpfs(disk)
+    space = SpaceProcess(render(tmp_path, "nl"), space_env(tmp_path), tmp_path / "space.log")
+    space.env["MPEP_DATA_DIR"] = str(disk)
+    space.start(timeout=90)
+    try:
+        page = log_in(new_context(), space.url, "alice")
+        prompt_id = shown_prompt_id(page)
+        text = "Een bakkerij verkoopt croissants voor $2,35 per stuk. Laat je berekening zien."
+        filler = _fill(disk)
+        page.locator("#translation textarea").fill(text)
+        page.locator("#submit").click()
+        status = page.locator("#status")
+        expect(status).to_contain_text(re.compile("Not saved|Submit again"))
+        if "Submit again" in status.inner_text():
+            page.locator("#submit").click()
+        expect(status).to_contain_text("Not saved: the Space's disk is full")
+        expect(page.locator("#translation textarea")).to_have_value(text)
+        filler.unlink()
+        page.locator("#submit").click()
+        expect(status).to_contain_text(f"Saved your translation of prompt {prompt_id}")
+    finally:
+        space.kill()
+        _umount(disk)

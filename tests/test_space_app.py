@@ -277,7 +277,9 @@ def test_sigterm_stops_the_space_cleanly_so_the_final_sync_runs(
     alice.predict(prompt["prompt_id"], "Een vertaling.", api_name="/submit_translation")
     running.proc.send_signal(signal.SIGTERM)
     assert running.proc.wait(timeout=30) == 0  # a normal exit: atexit hooks (the sync) run
-    assert "SIGTERM: stopping" in running.output()
+    # No sync repo is set: the stop message must not promise a final sync.
+    assert "SIGTERM: stopping; no sync repo is set" in running.output()
+    assert "final sync" not in running.output()
     stored = read_logs(event_files(Path(space_env["MPEP_DATA_DIR"]) / "events")).events
     assert [e.text for e in stored] == ["Een vertaling."]
 
@@ -327,6 +329,7 @@ def test_sigterm_pushes_work_that_was_not_synced_yet(
         )["translation_id"]
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=60) == 0, server.output()
+        assert "the final sync pushes events not yet on the Hub" in server.output()
     finally:
         server.kill()
     synced = read_logs((hub_root / "leader__mpep-nl-responses" / "events").glob("*.jsonl"))
@@ -386,3 +389,225 @@ def test_a_bad_setting_stops_the_space_at_boot_with_one_line(
     assert len(errors) == 1 and message in errors[0], done.stderr
     assert "Traceback" not in done.stderr
     assert not list((Path(env["MPEP_DATA_DIR"]) / "events").glob("*.jsonl"))
+
+
+# -- issue 11 through the real server ------------------------------------------------------
+
+
+def _mount_tmpfs(path: Path, size: str = "1m") -> None:
+    import subprocess
+
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
+
+
+def _umount(path: Path) -> None:
+    import subprocess
+
+    subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def _fill(disk: Path) -> Path:
+    """Fill ``disk`` to the last byte with a filler file."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as handle:
+        for size in (65536, 4096, 512, 1):
+            while True:
+                try:
+                    handle.write(b"\0" * size)
+                except OSError:
+                    break
+    return filler
+
+
+def test_a_full_disk_says_not_saved_and_leaves_no_phantom(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    """A 1 MiB tmpfs filled to the last byte (a read-only disk at run time is the unit
+    test's: a mounted tmpfs cannot be made read-only under the Space's open file)."""
+    from mpep_space.handlers import NOT_SAVED
+
+    disk = tmp_path / "disk"
+    _mount_tmpfs(disk)
+    try:
+        env = {**space_env, "MPEP_DATA_DIR": str(disk)}
+        running = start_space(render(tmp_path, "nl"), env)
+        alice = client(running.url, "alice")
+        first = alice.predict(api_name="/next_prompt")
+        filler = _fill(disk)
+        text = "Een vertaling op een volle schijf."
+        with pytest.raises(AppError) as info:
+            alice.predict(first["prompt_id"], text, api_name="/submit_translation")
+        assert str(info.value) == NOT_SAVED
+        filler.unlink()
+        saved = alice.predict(first["prompt_id"], text, api_name="/submit_translation")
+
+        stored = read_logs(event_files(disk / "events"))
+        assert [e.id for e in stored.events] == [saved["translation_id"]]  # once, no phantom
+        assert stored.problems == []
+        assert alice.predict(api_name="/progress")["awaiting_review"] == 1
+        assert "Traceback" not in running.output()
+    finally:
+        _umount(disk)
+
+
+def test_edit_and_approve_needs_another_reviewer_who_sees_the_edit(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str], users_file: Path
+) -> None:
+    users_file.write_text("alice:alice-pw\nrev1:rev1-pw\nrev2:rev2-pw\n")
+    env = {**space_env, "MPEP_REVIEWERS": "rev1,rev2"}
+    running = start_space(render(tmp_path, "nl", min_approvals=2), env)
+    alice, rev1, rev2 = (client(running.url, u) for u in ("alice", "rev1", "rev2"))
+    p = alice.predict(api_name="/next_prompt")
+    t = alice.predict(p["prompt_id"], "De tekst van Alice.", api_name="/submit_translation")
+    assert rev1.predict(api_name="/next_review")["text"] == "De tekst van Alice."
+    edit = rev1.predict(
+        t["translation_id"], "approve", "", "Een heel andere tekst.", api_name="/submit_review"
+    )
+    assert edit["translation_status"] == "pending" and edit["version"] == 2
+    shown = rev2.predict(api_name="/next_review")
+    assert (shown["text"], shown["edited_by"]) == ("Een heel andere tekst.", "rev1")
+    assert rev1.predict(api_name="/next_review") is None
+    done = rev2.predict(t["translation_id"], "approve", "", "", api_name="/submit_review")
+    assert done["prompt_status"] == "done"
+    stored = read_logs(event_files(Path(env["MPEP_DATA_DIR"]) / "events")).events
+    assert [(e.user, e.version) for e in stored if e.kind == "review"] == [("rev1", 1), ("rev2", 2)]
+
+
+def test_submit_needs_the_lease_or_a_free_slot(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    running = start_space(render(tmp_path, "nl"), space_env)
+    alice, bob, rita = (client(running.url, u) for u in ("alice", "bob", "rita"))
+    leased = alice.predict(api_name="/next_prompt")["prompt_id"]
+    with pytest.raises(AppError, match="being translated by someone else"):
+        bob.predict(leased, "Bob steelt de prompt.", api_name="/submit_translation")
+    t = alice.predict(leased, "Alice vertaalt.", api_name="/submit_translation")
+    rita.predict(t["translation_id"], "approve", "", "", api_name="/submit_review")
+    with pytest.raises(AppError, match="already done"):
+        bob.predict(leased, "Te laat.", api_name="/submit_translation")
+    alice.predict(leased, "Eerste melding.", api_name="/flag")  # flagging a done prompt is ok
+    free = bob.predict(api_name="/next_prompt")["prompt_id"]
+    bob.predict(free, "Een vlag.", api_name="/flag")
+    with pytest.raises(AppError, match="flagged"):
+        alice.predict(free, "Toch vertalen.", api_name="/submit_translation")
+    progress = rita.predict(api_name="/progress")
+    translators = {c["user"]: c["translations"] for c in progress["contributors"]}
+    assert {u: n for u, n in translators.items() if n} == {"alice": 1}
+
+
+def test_one_flag_per_person_and_reviewers_restore_a_flagged_prompt(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    running = start_space(render(tmp_path, "nl"), space_env)
+    alice, bob, rita = (client(running.url, u) for u in ("alice", "bob", "rita"))
+    pid = alice.predict(api_name="/next_prompt")["prompt_id"]
+    alice.predict(pid, "offensive: " + "x" * 1_900, api_name="/flag")
+    with pytest.raises(AppError, match="already flagged"):
+        alice.predict(pid, "offensive", api_name="/flag")
+    assert rita.predict(api_name="/progress")["flagged"] == 1
+    listed = rita.predict(api_name="/flagged_prompts")
+    assert [(p["prompt_id"], len(p["flags"])) for p in listed] == [(pid, 1)]
+    with pytest.raises(AppError, match="not a reviewer"):
+        bob.predict(pid, "restore", "", api_name="/review_flag")
+    restored = rita.predict(pid, "restore", "Niets mis.", api_name="/review_flag")
+    assert restored["prompt_status"] == "untranslated"
+    assert bob.predict(api_name="/next_prompt")["prompt_id"] == pid
+    kinds = [
+        e.kind for e in read_logs(event_files(Path(space_env["MPEP_DATA_DIR"]) / "events")).events
+    ]
+    assert kinds == ["flag", "flag_review"]
+
+
+def test_a_far_future_or_impossible_ts_is_skipped_and_writing_goes_on(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    from mpep_space.events import parse_ts
+
+    events = Path(space_env["MPEP_DATA_DIR"]) / "events"
+    events.mkdir(parents=True)
+    lines = [
+        {"v": 1, "id": "a" * 32, "ts": ts, "kind": "skip", "user": "x", "prompt_id": "571"}
+        for ts in ("9999-12-31T23:59:59.999999Z", "2026-13-45T10:00:00.000000Z")
+    ]
+    lines[1]["id"] = "b" * 32
+    (events / "old.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    running = start_space(render(tmp_path, "nl"), space_env)
+    alice = client(running.url, "alice")
+    p = alice.predict(api_name="/next_prompt")
+    t = alice.predict(p["prompt_id"], "Schrijven gaat door.", api_name="/submit_translation")
+    stored = read_logs(event_files(events))
+    new = next(e for e in stored.events if e.id == t["translation_id"])
+    assert abs(parse_ts(new.ts).timestamp() - time.time()) < 120
+    assert sorted(p.reason.split(" ")[-1] for p in stored.problems) == ["future", "time"]
+    assert "2 unreadable lines skipped" in running.output()
+
+
+def test_bodies_over_the_limit_get_413_and_uploads_are_off(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    import http.client
+
+    from bench.common import GradioHTTP
+
+    env = {**space_env, "MPEP_MAX_BODY_BYTES": "100000"}
+    running = start_space(render(tmp_path, "nl"), env)
+    api = GradioHTTP(running.url)
+    api.login("alice", "alice-pw")
+    prompt = api.call("next_prompt")
+    # Announced as 50 MB and never sent: answered before the body is read.
+    conn = http.client.HTTPConnection("127.0.0.1", int(running.url.rsplit(":", 1)[1].strip("/")))
+    conn.putrequest("POST", "/gradio_api/call/submit_translation")
+    conn.putheader("Content-Length", str(50 * 1024 * 1024))
+    conn.putheader("Cookie", api.cookie)
+    conn.endheaders()
+    assert conn.getresponse().status == 413
+    conn.close()
+    # Sent in chunks without a length: cut off once it passes the limit.
+    chunked = http.client.HTTPConnection("127.0.0.1", conn.port, timeout=30)
+    big = json.dumps({"data": [prompt["prompt_id"], "x" * 300_000]}).encode()
+    chunked.request(
+        "POST",
+        "/gradio_api/call/submit_translation",
+        body=iter([big[i : i + 65536] for i in range(0, len(big), 65536)]),
+        headers={"Cookie": api.cookie, "Content-Type": "application/json"},
+        encode_chunked=True,
+    )
+    assert chunked.getresponse().status == 413
+    chunked.close()
+    upload = api.request(
+        "POST",
+        "/gradio_api/upload",
+        b"--x--\r\n",
+        {"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert upload.status == 403
+    upload.read()
+    ok = api.call("submit_translation", prompt["prompt_id"], "Een gewone vertaling.")
+    assert ok["translation_id"]
+
+
+def test_log_out_ends_the_session_on_the_server(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    from bench.common import GradioHTTP
+
+    running = start_space(render(tmp_path, "nl"), space_env)
+    api = GradioHTTP(running.url)
+    api.login("alice", "alice-pw")
+    assert api.call("next_prompt")["prompt_id"]
+    stolen = api.cookie
+    out = api.request("GET", "/logout?all_session=false")
+    out.read()
+    assert out.status in (302, 307)
+    replay = GradioHTTP(running.url)
+    replay.cookie = stolen  # the cookie copied before "Log out" is worth nothing after it
+    assert replay.call_raw("next_prompt", json.dumps({"data": []})).status == 401
+
+
+def test_a_bom_in_the_users_file_does_not_lock_out_the_first_user(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str], users_file: Path
+) -> None:
+    users_file.write_bytes("\ufeffalice:alice-pw\nbob:bob-pw\n".encode())
+    running = start_space(render(tmp_path, "nl"), space_env)
+    assert client(running.url, "alice").predict(api_name="/next_prompt")["prompt_id"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pytest
 from conftest import render
 from mpep_space import handlers as h
 from mpep_space.config import load_config
-from mpep_space.events import parse_event, read_logs
+from mpep_space.events import parse_event, parse_ts, read_logs
 from mpep_space.store import Store
 
 
@@ -402,3 +405,198 @@ def test_starting_from_the_suggestion_never_overwrites_a_draft() -> None:
     assert start_from_suggestion("Voorstel.", "")[0] == "Voorstel."
     kept, message = start_from_suggestion("Voorstel.", "Mijn eigen begin")
     assert kept == "Mijn eigen begin" and "draft is kept" in message
+
+
+# -- issue 11: nothing lost, nothing forged --------------------------------------------------
+
+
+class FailingFile:
+    """A log file on a failing disk: the first write takes half the line (a full disk)
+    or nothing (a read-only one), then raises ``error``."""
+
+    def __init__(self, path: Path, error: int, fail_writes: int = 1) -> None:
+        import io
+
+        self.real = io.FileIO(path, "ab")
+        self.fail_writes = fail_writes
+        self.error = error
+
+    def write(self, data: bytes) -> int:
+        if self.fail_writes:
+            self.fail_writes -= 1
+            if self.error == errno.ENOSPC:
+                self.real.write(bytes(data[: len(data) // 2]))  # the disk took part of it
+            raise OSError(self.error, os.strerror(self.error))
+        return self.real.write(data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EROFS, errno.EIO])
+def test_a_failed_write_leaves_no_phantom_and_says_not_saved(
+    space_dir: Path, tmp_path: Path, error: int
+) -> None:
+    config = load_config(space_dir, env={})
+    files: list[FailingFile] = []
+
+    def opener(path: Path) -> FailingFile:
+        files.append(FailingFile(path, error))
+        return files[-1]
+
+    store = Store(tmp_path / "data", config.prompt_ids, config.rules, opener=opener)  # type: ignore[arg-type]
+    space = h.Space(config, store)
+    prompt = h.next_prompt(space, "alice")
+    assert prompt is not None
+    text = "Een vertaling die eerst niet past."
+    with pytest.raises(h.Refusal, match=re.escape(h.NOT_SAVED)):
+        h.submit_translation(space, "alice", prompt["prompt_id"], text, confirm=True)
+    assert store.path.read_bytes() == b""  # the half line was cut back
+    assert store.ledger.translations == {}  # memory agrees with the disk
+    retry = h.submit_translation(space, "alice", prompt["prompt_id"], text, confirm=True)
+    stored = read_logs(store.events_dir.glob("*.jsonl"))
+    assert [e.id for e in stored.events] == [retry["translation_id"]]  # once, no phantom
+    assert stored.problems == []
+
+
+def test_edit_and_approve_is_a_new_version_that_others_approve(
+    space_dir: Path, tmp_path: Path
+) -> None:
+    space = make_space(
+        space_dir, tmp_path / "d", reviewers=("rev1", "rev2", "rev3"), min_approvals=2
+    )
+    t = translate(space, "alice", "Alices vertaling van de prompt.")
+    assert h.next_review(space, "rev1")["text"] == "Alices vertaling van de prompt."  # type: ignore[index]
+    h.submit_review(space, "rev1", t["translation_id"], "approve", "", "Rev1's eigen tekst.")
+    shown = h.next_review(space, "rev2")
+    assert shown is not None and shown["text"] == "Rev1's eigen tekst."
+    assert shown["edited_by"] == "rev1" and shown["version"] == 2
+    assert h.next_review(space, "rev1") is None  # the editor cannot approve their own text
+    with pytest.raises(h.Refusal, match="own translation"):
+        h.submit_review(space, "rev1", t["translation_id"], "approve", "", "")
+    assert h.progress(space)["done"] == 0
+    h.submit_review(space, "rev2", t["translation_id"], "approve", "", "")
+    state = space.store.ledger.translations[t["translation_id"]]
+    assert (state.status, state.final_text, state.edited_by) == (
+        "approved",
+        "Rev1's eigen tekst.",
+        "rev1",
+    )
+    assert state.approvals == ["rev1", "rev2"] and state.text == "Alices vertaling van de prompt."
+
+
+def test_an_approval_of_an_older_version_counts_nothing(space_dir: Path, tmp_path: Path) -> None:
+    space = make_space(
+        space_dir, tmp_path / "d", reviewers=("rev1", "rev2", "rev3"), min_approvals=3
+    )
+    t = translate(space, "alice")
+    assert h.next_review(space, "rev2") is not None  # rev2 is handed version 1 ...
+    space.store.release_review(t["translation_id"])
+    h.submit_review(space, "rev1", t["translation_id"], "approve", "", "Versie twee.")
+    with pytest.raises(h.Refusal, match="The text changed since you loaded it"):
+        h.submit_review(space, "rev2", t["translation_id"], "approve", "", "")  # ... not 2
+    assert space.store.ledger.translations[t["translation_id"]].approvals == ["rev1"]
+
+
+def test_with_one_approval_edit_and_approve_is_final_and_recorded(space: h.Space) -> None:
+    t = translate(space, "alice")
+    result = h.submit_review(space, "rita", t["translation_id"], "approve", "", "Rita's tekst.")
+    assert result["translation_status"] == "approved" and result["prompt_status"] == "done"
+    accepted = space.store.ledger.prompts[t["prompt_id"]].accepted
+    assert accepted is not None
+    assert (accepted.final_text, accepted.edited_by, accepted.user) == (
+        "Rita's tekst.",
+        "rita",
+        "alice",
+    )
+    assert stored_lines(space)[-1]["edited_text"] == "Rita's tekst."
+
+
+def test_one_flag_per_person_and_reviewers_restore_or_confirm(space: h.Space) -> None:
+    first = h.next_prompt(space, "alice")
+    assert first is not None
+    pid = first["prompt_id"]
+    h.flag(space, "alice", pid, "offensive")
+    with pytest.raises(h.Refusal, match="already flagged"):
+        h.flag(space, "alice", pid, "offensive again")
+    assert all(p["prompt_id"] != pid for p in _all_prompts(space, "bob"))
+    with pytest.raises(h.Refusal, match="not a reviewer"):
+        h.review_flag(space, "bob", pid, "restore")
+    listed = h.flagged_prompts(space, "rita")
+    assert [(p["prompt_id"], [f["user"] for f in p["flags"]]) for p in listed] == [(pid, ["alice"])]
+    h.review_flag(space, "rita", pid, "restore", "Niets mis mee.")
+    assert h.flagged_prompts(space, "rita") == []
+    assert h.next_prompt(space, "bob")["prompt_id"] == pid  # type: ignore[index]
+    with pytest.raises(h.Refusal, match="already flagged"):
+        h.flag(space, "alice", pid, "once more")  # one flag per person, also after a restore
+    h.flag(space, "carol", pid, "broken source")
+    h.review_flag(space, "rita", pid, "confirm")
+    assert h.progress(space)["flagged"] == 1 and h.flagged_prompts(space, "rita") == []
+    kinds = [line["kind"] for line in stored_lines(space)]
+    assert kinds == ["flag", "flag_review", "flag", "flag_review"]
+
+
+def _all_prompts(space: h.Space, user: str) -> list[dict]:
+    """Every prompt ``user`` is offered, skipping each (then forgetting the skips)."""
+    seen: list[dict] = []
+    while (prompt := h.next_prompt(space, user)) is not None and len(seen) < 60:
+        seen.append(prompt)
+        space.store.release_prompt(prompt["prompt_id"], user)
+        space.store.ledger.prompts[prompt["prompt_id"]].skipped_by.add(user)
+    for prompt in seen:
+        space.store.ledger.prompts[prompt["prompt_id"]].skipped_by.discard(user)
+    return seen
+
+
+def test_flags_to_hide_sets_how_many_flags_take_a_prompt_out(
+    space_dir: Path, tmp_path: Path
+) -> None:
+    space = make_space(space_dir, tmp_path / "d", reviewers=("rita",), flags_to_hide=2)
+    pid = space.config.prompts[0].id
+    h.flag(space, "alice", pid, "untranslatable")
+    assert h.progress(space)["flagged"] == 0
+    h.flag(space, "bob", pid, "untranslatable")
+    assert h.progress(space)["flagged"] == 1
+
+
+@pytest.mark.parametrize(
+    ("ts", "reason"),
+    [
+        ("9999-12-31T23:59:59.999999Z", "more than a day in the future"),
+        ("2100-01-01T00:00:00.000000Z", "more than a day in the future"),
+        ("2026-13-45T10:00:00.000000Z", "not a real date and time"),
+        ("2026-02-30T10:00:00.000000Z", "not a real date and time"),
+        ("2026-11-30T25:00:00.000000Z", "not a real date and time"),
+        ("yesterday", "is not a UTC time"),
+    ],
+)
+def test_a_bad_timestamp_is_skipped_reported_and_never_stamps_new_events(
+    space_dir: Path, tmp_path: Path, ts: str, reason: str
+) -> None:
+    data = tmp_path / "data"
+    (data / "events").mkdir(parents=True)
+    bad = {"v": 1, "id": "f" * 32, "ts": ts, "kind": "skip", "user": "x", "prompt_id": "571"}
+    (data / "events" / "old.jsonl").write_text(json.dumps(bad) + "\n")
+    space = make_space(space_dir, data, reviewers=("rita",))
+    space.store.clock = time.time
+    assert len(space.store.problems) == 1 and reason in space.store.problems[0].reason
+    t = translate(space, "alice")  # writing still works
+    stamped = next(e for e in read_logs([space.store.path]).events if e.id == t["translation_id"])
+    assert abs(parse_ts(stamped.ts).timestamp() - time.time()) < 60  # now, not from the bad line
+
+
+def test_the_translation_cap_makes_room_for_the_longest_prompt(
+    space_dir: Path, tmp_path: Path
+) -> None:
+    config = load_config(space_dir, env={})
+    long_prompt = replace(config.prompts[0], prompt="Lorem ipsum dolor sit amet. " * 400)
+    space = make_space(space_dir, tmp_path / "d", prompts=(long_prompt, *config.prompts[1:]))
+    assert space.config.max_translation == 3 * len(long_prompt.prompt) > 20_000
+    text = "Een lange vertaling van de tekst. " * 700  # 23,800 characters
+    h.next_prompt(space, "alice")
+    done = h.submit_translation(space, "alice", long_prompt.id, text, confirm=True)
+    assert done["translation_id"] in space.store.ledger.translations
+    with pytest.raises(h.Refusal, match="too long"):
+        h.check_translation(
+            space, "alice", long_prompt.id, "x" * (space.config.max_translation + 1)
+        )

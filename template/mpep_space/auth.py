@@ -47,7 +47,7 @@ class AuthMode:
 def load_users(path: Path) -> tuple[tuple[str, str], ...]:
     """Parse a ``user:password`` file; comments (#) and blank lines are ignored."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # Notepad writes a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"MPEP_USERS: cannot read {path} ({exc})") from None
     users: dict[str, str] = {}

@@ -380,6 +380,7 @@ def submit_review(
         )
         _write(store, event)
         store.release_review(translation.id)
+        store.forget_handed(translation.id, user)
         status = ledger.prompts[translation.prompt_id].status
     return {
         "review_id": event.id,
@@ -400,9 +401,8 @@ def _check_reviewable(space: Space, translation: TranslationState, user: str) ->
         raise Refusal(f"This translation was already {translation.status}.")
     if ledger.prompts[translation.prompt_id].accepted is not None:
         raise Refusal(f"Prompt {translation.prompt_id} is already done.")
-    seen = store.leased_version(translation.id, user)
+    seen = store.handed_version(translation.id, user)
     if seen is not None and seen != translation.version:
-        store.release_review(translation.id)
         raise Refusal(
             "The text changed since you loaded it (another reviewer edited it): "
             "load it again to review the current text."

@@ -25,10 +25,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 DEFAULT_MAX_BODY = 4 * 1024 * 1024
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 async def _answer(send: Send, status: int, message: str) -> None:
     body = json.dumps({"error": message}).encode()
     await send(
@@ -74,29 +70,32 @@ class RequestLimits:
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await _answer(send, 413, too_large)
             return
-        started = False
+        started = answered = False
         seen = 0
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, answered
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    raise BodyTooLarge
+                    # Answer now and tell the app the client left: it stops reading,
+                    # and whatever it still sends is dropped below.
+                    if not started and not answered:
+                        answered = True
+                        await _answer(send, 413, too_large)
+                    return {"type": "http.disconnect"}
             return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started
+            if answered:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, watched_send)
-        except BodyTooLarge:
-            if not started:
-                await _answer(send, 413, too_large)
+        await self.app(scope, limited_receive, watched_send)
 
 
 def _end_session(scope: Scope) -> None:

@@ -67,7 +67,9 @@ class Store:
         self.path = self._new_path()
         self._last_written = ""  # the ts of this process's last write
         self.prompt_leases: dict[str, dict[str, float]] = {}
-        self.review_leases: dict[str, tuple[str, float, int]] = {}
+        self.review_leases: dict[str, tuple[str, float]] = {}
+        # (reviewer, translation) -> the version of the text they were last handed
+        self._handed: dict[tuple[str, str], int] = {}
         self._passes: dict[str, set[str]] = {}  # reviewer -> translations passed on
         self.ledger = Ledger(prompt_ids, rules)
         self.reload()
@@ -195,9 +197,9 @@ class Store:
         for leases in self.prompt_leases.values():
             if leases.get(user, 0) > now:
                 leases[user] = until
-        for tid, (holder, expiry, version) in list(self.review_leases.items()):
+        for tid, (holder, expiry) in list(self.review_leases.items()):
             if holder == user and expiry > now:
-                self.review_leases[tid] = (user, until, version)
+                self.review_leases[tid] = (user, until)
 
     def review_lease_holder(self, translation_id: str) -> str | None:
         lease = self.review_leases.get(translation_id)
@@ -205,15 +207,19 @@ class Store:
             return lease[0]
         return None
 
-    def leased_version(self, translation_id: str, user: str) -> int | None:
-        """The version of the text ``user`` was handed with their review lease."""
-        lease = self.review_leases.get(translation_id)
-        return lease[2] if lease and lease[0] == user else None
+    def handed_version(self, translation_id: str, user: str) -> int | None:
+        """The version of the text ``user`` was last handed to review (None: never)."""
+        return self._handed.get((user, translation_id))
 
     def lease_review(self, translation_id: str, user: str, version: int) -> float:
+        """Lease a translation to ``user``, who is shown ``version`` of its text."""
         until = self.clock() + self.lease_seconds
-        self.review_leases[translation_id] = (user, until, version)
+        self.review_leases[translation_id] = (user, until)
+        self._handed[(user, translation_id)] = version
         return until
+
+    def forget_handed(self, translation_id: str, user: str) -> None:
+        self._handed.pop((user, translation_id), None)
 
     def release_review(self, translation_id: str) -> None:
         self.review_leases.pop(translation_id, None)

@@ -347,8 +347,13 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> None:
             found = render_findings(refusal.findings)
             return {warned_for: draft, findings: found, **say(str(refusal))}
         except h.Refusal as refusal:  # the text box is left out: the draft stays
-            found = render_findings(refusal.findings) if refusal.findings else ""
-            return {warned_for: "", findings: found, **say(str(refusal))}
+            if refusal.findings:  # QA errors: the draft must change
+                return {
+                    warned_for: "",
+                    findings: render_findings(refusal.findings),
+                    **say(str(refusal)),
+                }
+            return say(str(refusal))  # e.g. "Not saved": a retry needs no second confirmation
         return load_next(
             f"Saved your translation of prompt {payload['prompt_id']}. Thank you!", request, profile
         )
