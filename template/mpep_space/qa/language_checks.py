@@ -155,18 +155,10 @@ def _check_identifier(
 
 def _exclusive_letters(text: str, target: Target) -> list[Finding]:
     """A neighbour recognised by letters the target language never uses (any length)."""
-    for neighbour, theirs, ours in EXCLUSIVE_LETTERS.get(target.label, ()):
-        found = [ch for ch in text.lower() if ch in theirs]
-        if len(found) >= MIN_EXCLUSIVE_LETTERS and not any(ch in ours for ch in text.lower()):
-            shown = " ".join(dict.fromkeys(found))
-            return [
-                finding(
-                    "wrong_language",
-                    f"The translation looks like {language_name(neighbour)}, not {target.name}: "
-                    f"it uses {shown}, which {target.name} does not.",
-                )
-            ]
-    return []
+    pairs = [
+        (n, set(theirs), set(ours)) for n, theirs, ours in EXCLUSIVE_LETTERS.get(target.label, ())
+    ]
+    return _marked_neighbour(list(text.lower()), pairs, MIN_EXCLUSIVE_LETTERS, target, " ")
 
 
 # Hyphenated words stay whole: Portuguese preenchê-los has no Spanish "los".
@@ -176,17 +168,30 @@ _WORD = re.compile(r"'n\b|[^\W\d_]+(?:-[^\W\d_]+)*")
 def _word_markers(text: str, target: Target, needed: int) -> list[Finding]:
     """A neighbour recognised by its common words where the target's own are absent."""
     words = [w.lower() for w in _WORD.findall(text)]
-    lookup = target.label if target.label in WORD_MARKERS else target.code.split("-")[0].lower()
-    for neighbour, theirs, ours in WORD_MARKERS.get(lookup, ()):
-        their_words, our_words = set(theirs.split()), set(ours.split())
-        found = [w for w in words if w in their_words]
-        if len(found) >= needed and not any(w in our_words for w in words):
-            shown = ", ".join(dict.fromkeys(found))
+    pairs = [
+        (n, set(theirs.split()), set(ours.split()))
+        for n, theirs, ours in WORD_MARKERS.get(target.label, ())
+    ]
+    return _marked_neighbour(words, pairs, needed, target, ", ")
+
+
+def _marked_neighbour(
+    units: list[str],
+    pairs: list[tuple[str, set[str], set[str]]],
+    needed: int,
+    target: Target,
+    separator: str,
+) -> list[Finding]:
+    """The first neighbour with ``needed`` of its markers among ``units`` and none of ours."""
+    for neighbour, theirs, ours in pairs:
+        found = [u for u in units if u in theirs]
+        if len(found) >= needed and not any(u in ours for u in units):
+            shown = separator.join(dict.fromkeys(found))
             return [
                 finding(
                     "wrong_language",
-                    f"The translation looks like {language_name(neighbour)}, not "
-                    f"{target.name}: it uses {shown}.",
+                    f"The translation looks like {language_name(neighbour)}, not {target.name}: "
+                    f"it uses {shown}, which {target.name} does not.",
                 )
             ]
     return []

@@ -291,8 +291,7 @@ WORD_MARKERS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "de": (("nl", _NL.replace(" te", "").replace(" leg", ""), _DE),),  # German has leg/te too
     "es": (("pt", _PT, _ES),),
     "pt": (("es", _ES, _PT),),
-    "tl": (("id", _ID_MS, _TL),),
-    "fil": (("id", _ID_MS, _TL),),
+    "tl": (("id", _ID_MS, _TL),),  # also Filipino, whose identifier label is tl
     "mg": (("id", _ID_MS, "ny sy ary izay dia ve inona ahoana nahoana"),),
     "ru": (("bg", _BG, _RU),),
 }
