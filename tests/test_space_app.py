@@ -611,3 +611,27 @@ def test_a_bom_in_the_users_file_does_not_lock_out_the_first_user(
     users_file.write_bytes("\ufeffalice:alice-pw\nbob:bob-pw\n".encode())
     running = start_space(render(tmp_path, "nl"), space_env)
     assert client(running.url, "alice").predict(api_name="/next_prompt")["prompt_id"]
+
+
+def test_the_translation_cap_is_sized_from_the_longest_prompt(
+    tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    """generate-space caps prompts at 12,000 characters; the Space takes translations of up
+    to max(20,000, 3 x the longest prompt), so a long prompt can always be translated."""
+    sentence = "The committee reviewed the annual budget and approved every item on the list. "
+    long_prompt = sentence * 140  # about 11,100 characters
+    source = tmp_path / "long.jsonl"
+    source.write_text(json.dumps({"prompt": long_prompt, "row_idx": 1}) + "\n")
+    running = start_space(render(tmp_path, "nl", prompts=str(source)), space_env)
+    alice = client(running.url, "alice")
+    prompt = alice.predict(api_name="/next_prompt")
+    dutch = "De commissie besprak de jaarlijkse begroting en keurde elk punt op de lijst goed. "
+    text = dutch * 270  # about 22,100 characters: over the old fixed cap of 20,000
+    assert len(text) > 20_000
+    saved = alice.predict(prompt["prompt_id"], text, api_name="/submit_translation")
+    stored = read_logs(event_files(Path(space_env["MPEP_DATA_DIR"]) / "events")).events
+    assert [(e.id, e.text) for e in stored] == [(saved["translation_id"], text)]
+    with pytest.raises(AppError, match="too long"):
+        alice.predict(
+            prompt["prompt_id"], "x" * 3 * len(long_prompt) + "x", api_name="/check_translation"
+        )

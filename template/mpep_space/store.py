@@ -77,9 +77,7 @@ class Store:
     def check_writable(self) -> None:
         """Raise OSError now if the data dir cannot take a write (read-only, missing)."""
         probe = self.events_dir / f".probe-{uuid.uuid4().hex}"
-        with probe.open("wb") as handle:
-            handle.write(b"\n")
-            os.fsync(handle.fileno())
+        probe.write_bytes(b"\n")  # no fsync: a read-only or missing folder fails here already
         probe.unlink()
 
     def _new_path(self) -> Path:
