@@ -248,3 +248,30 @@ def test_dashboard_usage_errors(
     assert run_command(generate_space_command, args) == 2
     assert capsys.readouterr().err == f"Error: {message}\n"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.browser
+def test_user_names_on_the_dashboard_are_plain_text(
+    tmp_path: Path, start_space: Any, browser: Any
+) -> None:
+    """A user name full of Markdown and HTML pointing at a loopback pixel server loads nothing."""
+    from playwright.sync_api import expect
+    from test_browser import PixelHits
+
+    pixel = PixelHits()
+    name = f"![p]({pixel.base}/name.png)<img src='{pixel.base}/raw.png'>"
+    space = render(tmp_path, "nl")
+    write_events(space, translated_and_approved(prompt_ids(space)[:2], name, "rev"))
+    out = render_dashboard(sources_file(tmp_path, {"nl": space}), tmp_path / "dash")
+    running = start_space(out, dict(os.environ))
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(running.url)
+        expect(page.locator("#hall-of-fame")).to_contain_text(name, timeout=30_000)
+        expect(page.locator("#contributors")).to_contain_text(name)
+        expect(page.locator("#hall-of-fame img, #contributors img")).to_have_count(0)
+        assert pixel.hits == []
+    finally:
+        context.close()
+        pixel.close()
