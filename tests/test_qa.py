@@ -838,6 +838,11 @@ def test_neighbours_keep_good_translations_quiet(lang: str, text: str) -> None:
         ("nl", "Tips for better sleep?", "Wenke vir beter slaap?", "Afrikaans"),
         ("de", "What is a black hole?", "Wat is een zwart gat?", "Dutch"),
         ("tl", "What is a black hole?", "Apa itu lubang hitam?", "Indonesian or Malay"),
+        ("fil", "What is a black hole?", "Apakah lubang hitam?", "Indonesian or Malay"),
+        ("ar", "What is a black hole?", "سیاهچاله چیست؟", "Persian"),
+        ("tr", "What is a black hole?", "Qara dəlik nədir?", "Azerbaijani"),
+        ("ru", "What is a black hole?", "Що таке чорна діра?", "Ukrainian"),
+        ("ru", "What is a black hole?", "Какво е черна дупка?", "Bulgarian"),
     ],
 )
 def test_a_short_text_in_a_close_neighbour(lang: str, source: str, text: str, name: str) -> None:
@@ -854,6 +859,9 @@ def test_a_short_text_in_a_close_neighbour(lang: str, source: str, text: str, na
         ("de", "What is a black hole?", "Was ist ein Schwarzes Loch?"),
         ("tl", "What is a black hole?", "Ano ang black hole?"),
         ("es", "Name three noble gases.", "Nombra tres gases nobles."),
+        ("ar", "What is a black hole?", "ما هو الثقب الأسود؟"),
+        ("ru", "What is a black hole?", "Что такое чёрная дыра?"),
+        ("tr", "What is a black hole?", "Kara delik nedir?"),
     ],
 )
 def test_short_good_translations_stay_quiet(lang: str, source: str, text: str) -> None:
@@ -910,6 +918,7 @@ def test_no_words_is_an_error_at_any_length() -> None:
     assert codes("Define entropy.", "熵嘅定義。", "yue") == []
     assert codes("Define entropy.", "Defineer entropie.") == []
     assert codes("3x + 2y = 16", "3x + 2y = 16") == []  # no prose in the source: nothing lost
+    assert "almost empty" in messages(FRIENDS, "TODO")["empty"]  # 4 letters for 110
 
 
 BUDGET = (

@@ -45,6 +45,9 @@ MAX_LETTERS_OF_NO_WORDS = 2
 #: ... of a source with at least this many is empty in all but form ("Define entropy." has
 #: 13; its shortest good translation, Cantonese 熵嘅定義, has 4).
 MIN_SOURCE_LETTERS_FOR_NO_WORDS = 6
+#: So is a translation with less than this share of the letters expected for the language
+#: ("TODO" for a 200-letter prompt); a text cut short keeps far more and is length_ratio's.
+MAX_SHARE_OF_NO_WORDS = 0.1
 
 #: much) ...
 MIN_LETTERS_FOR_LENGTH = 40
@@ -64,7 +67,8 @@ def _check_no_words(ctx: Context) -> list[Finding]:
         return []
     text = ctx.translation.text
     letters = letters_of(strip_numbers(ctx.translation.plain))
-    if len(letters) > MAX_LETTERS_OF_NO_WORDS:
+    expected = source_letters * EXPANSION.get(ctx.target.label, 1.05)
+    if len(letters) > max(MAX_LETTERS_OF_NO_WORDS, MAX_SHARE_OF_NO_WORDS * expected):
         return []
     what = "has no words" if not letters else "is almost empty"
     return [

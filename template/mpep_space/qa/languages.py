@@ -258,6 +258,9 @@ EXCLUSIVE_LETTERS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("sr", "ђћјљњџ", "ыэёщй"),
     ),
     "tr": (("az", "ə", ""),),
+    # Letters of Urdu and Persian that Arabic does not have (not ی/ک: Arabic typed on a
+    # Persian keyboard has those).
+    "ar": (("ur", "ٹڈڑںے", ""), ("fa", "پچژگ", "")),
     "es": (("pt", "ãõ", "ñ¿¡"), ("ca", "ŀ", "ñ¿¡")),
     "pt": (("es", "ñ¿¡", "ãõ"),),
 }
@@ -275,7 +278,11 @@ _AF = "'n nie ek jy hulle vir baie julle gee wenke sal noem"
 _DE = "der das und ist nicht ein eine einen mit für zu ich warum nenne drei erkläre kurz besser um"
 _ES = "el la los las un una es con en del y qué cómo nombra dime"
 _PT = "não você uma ao em com é são um três nobres"
-_ID_MS = "yang dan untuk dengan adalah ini itu tidak bagaimana apa mengapa kenapa saya berapa"
+_ID_MS = (
+    "yang dan untuk dengan adalah ini itu tidak bagaimana apa mengapa kenapa saya berapa "
+    "apakah ialah akan boleh sudah juga lebih atau tetapi jika kerana karena oleh pada "
+    "sebutkan jelaskan terangkan tiga"
+)
 _TL = "ang ng mga sa na at ay ito hindi paano ano bakit ko mo"
 _RU = "что почему это который которая которые является"
 _BG = "какво защо са който която които със във"
