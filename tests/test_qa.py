@@ -862,6 +862,8 @@ def test_a_short_text_in_a_close_neighbour(lang: str, source: str, text: str, na
         ("ar", "What is a black hole?", "ما هو الثقب الأسود؟"),
         ("ru", "What is a black hole?", "Что такое чёрная дыра?"),
         ("tr", "What is a black hole?", "Kara delik nedir?"),
+        ("nl", "What is such a black hole?", "Wat is zo'n zwart gat?"),
+        ("sk", "Are there such black holes?", "Existujú také čierne diery?"),
     ],
 )
 def test_short_good_translations_stay_quiet(lang: str, source: str, text: str) -> None:

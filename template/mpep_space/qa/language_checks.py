@@ -161,8 +161,9 @@ def _exclusive_letters(text: str, target: Target) -> list[Finding]:
     return _marked_neighbour(list(text.lower()), pairs, MIN_EXCLUSIVE_LETTERS, target, " ")
 
 
-# Hyphenated words stay whole: Portuguese preenchê-los has no Spanish "los".
-_WORD = re.compile(r"'n\b|[^\W\d_]+(?:-[^\W\d_]+)*")
+# Hyphenated words stay whole: Portuguese preenchê-los has no Spanish "los". Afrikaans 'n
+# stands alone; Dutch zo'n does not count.
+_WORD = re.compile(r"(?<!\w)'n\b|[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 def _word_markers(text: str, target: Target, needed: int) -> list[Finding]:

@@ -266,7 +266,7 @@ EXCLUSIVE_LETTERS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 _CS = (
-    "co jak proč se jsou jsem jsi pro při jen jako kdy když nebo mezi tři není ještě také "
+    "co jak proč se jsou jsem jsi pro při jen jako kdy když nebo mezi tři není ještě "
     "proto který která které jaký jaká jaké vysvětlete napište černá díra může můžete"
 )
 _SK = (
