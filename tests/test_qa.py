@@ -912,6 +912,14 @@ def test_an_english_sentence_inside_a_paragraph(lang: str, source: str, text: st
     assert message.startswith("This sentence is still in English:")
 
 
+def test_a_short_english_sentence_at_the_end() -> None:
+    source = "A bakery sold 412 croissants. What was the revenue? Show your working."
+    text = "Een bakkerij verkocht 412 croissants. Wat was de omzet? Show your working."
+    assert "Show your working" in messages(source, text)["untranslated_english"]
+    good = "Een bakkerij verkocht 412 croissants. Wat was de omzet? Laat je berekening zien."
+    assert codes(source, good) == []
+
+
 def test_no_words_is_an_error_at_any_length() -> None:
     for text in (".", "?", "...", "x", "。"):
         findings = qa.check("Define entropy.", text, "nl")

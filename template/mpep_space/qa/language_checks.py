@@ -54,7 +54,7 @@ MIN_ENGLISH_PARAGRAPH_PROBABILITY = 0.9
 MIN_SCRIPT_SHARE = 0.5
 #: A sentence of at least this many letters that is English with this probability is a
 #: sentence left in English, even inside a translated paragraph.
-MIN_LETTERS_FOR_SENTENCE = 20
+MIN_LETTERS_FOR_SENTENCE = 12
 MIN_ENGLISH_SENTENCE_PROBABILITY = 0.95
 #: A sentence of the source copied verbatim (outside quotation marks) is untranslated from
 #: this many letters and words, whatever the identifier says.

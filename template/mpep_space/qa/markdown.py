@@ -182,6 +182,8 @@ _QUOTED = re.compile(
     r'"([^"\n]{1,500})"|\u201c([^\u201d\n]{1,500})\u201d|\u201e([^\u201c\u201d\n]{1,500})[\u201c\u201d]'
     r"|\u00ab([^\u00bb\n]{1,500})\u00bb|\u300c([^\u300d\n]{1,500})\u300d"
     r"|\u300e([^\u300f\n]{1,500})\u300f|\u2018([^\u2019\n]{1,500})\u2019"
+    # Straight single quotes only around whole words: the apostrophe in don't is no quote.
+    r"|(?<!\w)'([^'\n]{1,500})'(?!\w)"
 )
 
 
