@@ -35,7 +35,7 @@ MANDARIN_MARKERS = re.compile(
 )
 #: Characters that exist only in the Simplified script (common ones; Traditional differs).
 SIMPLIFIED_ONLY = frozenset(
-    "们这说为么没国个时东间对会来过还后开问点样书长关发见现经动实让认记请读写语话边专业习"
+    "们这说为么没国个时东间对会来过还开问点样书长关发见现经动实让认记请读写语话边专业习"
     "买卖亲爱马鸟鱼网电设计资钱从务场级纸线组给统继续红绿页领风飞馆饭养验乐广应张录总战"
     "护报择换数无显权条杂极构标检汉测济满热环产画盖监确种称简类紧纪约细织终结绝编罗职联"
     "脑脚艺节药获营虽补观规视觉订讨训议讲许论访证评识词译试该详误课谁调谈谢负财责败账货"
