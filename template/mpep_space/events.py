@@ -81,7 +81,9 @@ def parse_ts(ts: str) -> datetime:
     if not TS_SHAPE.fullmatch(ts):
         raise ValueError(f"{ts[:40]!r} is not a UTC time like 2026-11-27T06:30:00.000000Z")
     try:  # the shape lets through month 13 or day 45; datetime does not
-        return datetime.strptime(ts, TS_FORMAT).replace(tzinfo=UTC)
+        if ts.isascii():  # fromisoformat reads our shape 100x faster than strptime (same result)
+            return datetime.fromisoformat(ts)
+        return datetime.strptime(ts, TS_FORMAT).replace(tzinfo=UTC)  # \d took other digits
     except ValueError:
         raise ValueError(f"{ts!r} is not a real date and time") from None
 
