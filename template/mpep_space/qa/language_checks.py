@@ -76,38 +76,53 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;:\u061f\u0964\u037e])\s+|(?<=[\u3002\uff
 
 
 def check_language(ctx: Context) -> list[Finding]:
-    target = ctx.target
-    if target.label == "en":
+    """The first that applies: wrong script, a neighbour's letters or words, Mandarin in the
+    Cantonese Space, the identifier's verdict, English left in a paragraph or sentence."""
+    if ctx.target.label == "en":
         return []
-    # Prose only: code, inline code, URLs, placeholders, numbers and English quoted verbatim
-    # from the source say nothing about the language the translator wrote in.
-    text = strip_numbers(without_kept_quotes(ctx.translation.plain, _kept(ctx)))
-    letters = letters_of(text)
+    text = _prose(ctx)
+    n_letters = len(letters_of(text))
+    return (
+        _by_script(ctx, text)
+        or _by_tables(ctx, text, n_letters)
+        or (_check_cantonese(text, ctx.target) if ctx.target.label == "yue" else [])
+        or _by_identifier(ctx, text, n_letters)
+    )
+
+
+def _prose(ctx: Context) -> str:
+    """Prose only: code, inline code, URLs, placeholders, numbers and English quoted verbatim
+    from the source say nothing about the language the translator wrote in."""
+    return strip_numbers(without_kept_quotes(ctx.translation.plain, _kept(ctx)))
+
+
+def _by_script(ctx: Context, text: str) -> list[Finding]:
+    target = ctx.target
     # Letters of a script the source itself quotes (say, Chinese in an English prompt)
     # say nothing about the translation's language.
     quoted = {script_of(ch) for ch in set(ctx.source.plain) if is_letter(ch)} - {"Latn"}
-    counted = [ch for ch in letters if script_of(ch) not in quoted]
+    counted = [ch for ch in letters_of(text) if script_of(ch) not in quoted]
     if target.script is not None and len(counted) >= MIN_LETTERS_FOR_SCRIPT:
         if script_share(counted, target.script) < MIN_SCRIPT_SHARE:
             return [_wrong_script(text, counted, target)]
-    by_letters = _exclusive_letters(text, target)
-    if by_letters:
-        return by_letters
-    if len(letters) <= MAX_LETTERS_FOR_WORD_MARKERS:
-        needed = 1 if len(letters) < MAX_LETTERS_FOR_ONE_WORD_MARKER else 2
-        found = _word_markers(text, target, needed)
-        if found:
-            return found
-    if len(letters) < MIN_LETTERS_FOR_LANGUAGE:
-        found = _foreign_letters(text, ctx.source.text, target)
-        if found:
-            return found
-    if target.label == "yue":
-        found = _check_cantonese(text, target)
-        if found:
-            return found
-    if len(letters) < MIN_LETTERS_FOR_LANGUAGE:
-        if len(letters) >= MIN_LETTERS_FOR_SHORT and target.script == "Latn":
+    return []
+
+
+def _by_tables(ctx: Context, text: str, n_letters: int) -> list[Finding]:
+    """Short texts, where the identifier cannot decide: letters and words of a neighbour."""
+    found = _exclusive_letters(text, ctx.target)
+    if not found and n_letters <= MAX_LETTERS_FOR_WORD_MARKERS:
+        needed = 1 if n_letters < MAX_LETTERS_FOR_ONE_WORD_MARKER else 2
+        found = _word_markers(text, ctx.target, needed)
+    if not found and n_letters < MIN_LETTERS_FOR_LANGUAGE:
+        found = _foreign_letters(text, ctx.source.text, ctx.target)
+    return found
+
+
+def _by_identifier(ctx: Context, text: str, n_letters: int) -> list[Finding]:
+    target = ctx.target
+    if n_letters < MIN_LETTERS_FOR_LANGUAGE:
+        if n_letters >= MIN_LETTERS_FOR_SHORT and target.script == "Latn":
             return _check_identifier(
                 text,
                 target,
