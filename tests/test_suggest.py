@@ -131,6 +131,25 @@ def test_qa_accepts_what_the_suggestion_keeps_as_code(name: str) -> None:
     assert not codes & {"code_changed", "code_block_count"}, codes
 
 
+@pytest.mark.parametrize(
+    ("text", "bodies"),
+    [
+        ("````\nx = 1\n```\ny = 2\n`````\nafter", ["x = 1\n```\ny = 2"]),  # longer closer
+        ("~~~\n```\ncode\n~~~", ["```\ncode"]),  # a backtick line inside a tilde fence
+        ("``` not`a fence\nMore prose.", []),  # a backtick in the info string: no fence
+        ("   ```\nindented fence\n   ```", ["indented fence"]),
+        ("Title\n\n\tcode with a tab\n\nProse", ["code with a tab"]),
+        ("Prose line\n    still the same paragraph", []),  # no blank line: not code
+        ("```python\nprint(1)", ["print(1)"]),  # unclosed: runs to the end
+    ],
+)
+def test_code_blocks_follow_commonmark(text: str, bodies: list[str]) -> None:
+    from mpep_space.text import code_blocks
+
+    assert [b.body for b in code_blocks(text)] == bodies
+    assert "".join(piece for _, piece in split_code(text)) == text
+
+
 def test_indented_list_text_is_prose_not_code() -> None:
     text = "1. First step\n\n    More about the first step.\n\n2. Second step"
     assert [is_code for is_code, _ in split_code(text)] == [False]
