@@ -8,12 +8,13 @@ locate and fold sources through here, with the rules of :mod:`mpep_space.rules`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from .config import CONFIG_FILE, PROMPTS_FILE, SpaceConfig, load_config
-from .events import LogReadResult, Problem, event_files, read_logs
+from .events import LogReadResult, ParsedLine, Problem, event_files, parse_lines, read_logs
 from .rules import Ledger
 from .sync import BUNDLE_DIR
 
@@ -77,15 +78,21 @@ class FoldResult:
     log: LogReadResult
 
 
-def fold_layouts(layouts: Sequence[Layout], config: SpaceConfig | None = None) -> FoldResult:
+def fold_layouts(
+    layouts: Sequence[Layout],
+    config: SpaceConfig | None = None,
+    *,
+    parse_file: Callable[[Path, datetime], Iterable[ParsedLine]] = parse_lines,
+) -> FoldResult:
     """Fold the events of ``layouts`` with the rules of ``config``, by default those of the
-    first bundle among them."""
+    first bundle among them. ``parse_file`` reads one event file (see
+    :func:`mpep_space.events.read_logs`)."""
     if config is None:
         bundles = [layout.bundle_dir for layout in layouts if layout.bundle_dir is not None]
         if not bundles:
             raise ValueError("no source has the Space's space_config.json and prompts.jsonl")
         config = load_config(bundles[0], env={})
-    log = read_logs(f for layout in layouts for f in layout.files())
+    log = read_logs((f for layout in layouts for f in layout.files()), parse_file=parse_file)
     for layout in layouts:
         for link in layout.outside_links():
             reason = f"a link out of the source (to {link.resolve()}): not read"
