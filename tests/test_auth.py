@@ -110,14 +110,19 @@ def test_oauth_mode_serves_a_login_button_and_refuses_anonymous_writes(
         assert "Sign in with Hugging Face" in json.dumps(config)
         api = Client(running.url, verbose=False)
         with pytest.raises(AppError, match="Please log in first"):
-            api.predict("571", "Een vertaling.", api_name="/submit_translation")
+            api.predict(
+                "571",
+                "Een vertaling door Ann, lang genoeg voor de controle van de Space: " * 3,
+                api_name="/submit_translation",
+            )
         assert not (tmp_path / "data" / "events").exists() or not any(
             (tmp_path / "data" / "events").iterdir()
         )
 
         cookie = _mocked_oauth_login(running.url)
         prompt = _call(running.url, "next_prompt", [], cookie)
-        _call(running.url, "submit_translation", [prompt["prompt_id"], "Een vertaling."], cookie)
+        text = "Een vertaling door Ann, lang genoeg voor de controle van de Space. " * 3
+        _call(running.url, "submit_translation", [prompt["prompt_id"], text], cookie)
         lines = next((tmp_path / "data" / "events").glob("*.jsonl")).read_text().splitlines()
         assert [json.loads(line)["user"] for line in lines] == ["ann"]
     finally:

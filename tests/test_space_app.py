@@ -23,6 +23,19 @@ from bench.common import free_port
 pytestmark = pytest.mark.slow
 
 
+# QA refuses a translation with under a tenth of the expected letters ("near-empty"), and
+# two sample prompts have about 1,700 letters: test translations carry this tail.
+PAD = (
+    "Dit is de rest van de vertaling, zin voor zin en zonder iets weg te laten, zodat de "
+    "lengte past bij de Engelse tekst en de controle van de Space tevreden is. "
+) * 2
+
+
+def nl(text: str) -> str:
+    """A test translation long enough for QA's near-empty check."""
+    return f"{text} {PAD}"
+
+
 def test_rendered_space_serves_in_local_mode(tmp_path: Path, start_space: Any) -> None:
     space_dir = render(tmp_path, "nl")
     env = {**os.environ, "MPEP_DATA_DIR": str(tmp_path / "data")}
@@ -55,10 +68,10 @@ def test_translate_review_progress_through_the_api(
     assert a["prompt_id"] != b["prompt_id"]
     assert set(a) >= {"prompt_id", "source", "suggestion", "lease_expires"}
     ta = alice.predict(
-        a["prompt_id"], "Een eerste vertaling door Alice.", api_name="/submit_translation"
+        a["prompt_id"], nl("Een eerste vertaling door Alice."), api_name="/submit_translation"
     )
     assert set(ta) == {"translation_id", "qa"}
-    tb = bob.predict(b["prompt_id"], "Een vertaling door Bob.", api_name="/submit_translation")
+    tb = bob.predict(b["prompt_id"], nl("Een vertaling door Bob."), api_name="/submit_translation")
 
     review = rita.predict(api_name="/next_review")
     assert review["translation_id"] == ta["translation_id"] and review["translator"] == "alice"
@@ -71,7 +84,7 @@ def test_translate_review_progress_through_the_api(
     again = bob.predict(api_name="/next_prompt")
     assert again["prompt_id"] == a["prompt_id"]
     assert again["rejection"]["comment"] == "Te vrij vertaald."
-    t2 = bob.predict(a["prompt_id"], "Een betere vertaling.", api_name="/submit_translation")
+    t2 = bob.predict(a["prompt_id"], nl("Een betere vertaling."), api_name="/submit_translation")
     rita.predict(
         t2["translation_id"], "approve", "", "Een nog betere vertaling.", api_name="/submit_review"
     )
@@ -100,7 +113,7 @@ def test_refusals_reach_the_client_as_clear_errors(
     with pytest.raises(AppError, match="alice is not a reviewer of this Space"):
         alice.predict(api_name="/next_review")
     with pytest.raises(AppError, match="Unknown prompt id"):
-        alice.predict("../../etc/passwd", "x", api_name="/submit_translation")
+        alice.predict("../../etc/passwd", nl("x"), api_name="/submit_translation")
     with pytest.raises(ValueError, match="Could not login"):
         from gradio_client import Client
 
@@ -138,7 +151,9 @@ def test_kill_9_loses_no_acknowledged_translation(
                 if prompt is None:
                     return
                 result = api.predict(
-                    prompt["prompt_id"], f"Vertaling van {user}.", api_name="/submit_translation"
+                    prompt["prompt_id"],
+                    nl(f"Vertaling van {user}."),
+                    api_name="/submit_translation",
                 )
             except Exception:  # the server died mid-call: unacknowledged, fine
                 return
@@ -209,7 +224,7 @@ def test_sync_then_restore_on_an_empty_disk(
         alice, rita = client(first.url, "alice"), client(first.url, "rita")
         for _ in range(3):
             p = alice.predict(api_name="/next_prompt")
-            t = alice.predict(p["prompt_id"], "Een vertaling.", api_name="/submit_translation")
+            t = alice.predict(p["prompt_id"], nl("Een vertaling."), api_name="/submit_translation")
         rita.predict(t["translation_id"], "approve", "", "", api_name="/submit_review")
         before = alice.predict(api_name="/progress")
         first.scheduler.trigger().result(timeout=30)
@@ -245,7 +260,7 @@ def test_a_hub_outage_keeps_work_locally_until_the_next_sync(
         for _ in range(2):
             p = alice.predict(api_name="/next_prompt")
             ids.append(
-                alice.predict(p["prompt_id"], "Tekst.", api_name="/submit_translation")[
+                alice.predict(p["prompt_id"], nl("Tekst."), api_name="/submit_translation")[
                     "translation_id"
                 ]
             )
@@ -253,7 +268,7 @@ def test_a_hub_outage_keeps_work_locally_until_the_next_sync(
             running.scheduler.trigger().result(timeout=30)
         p = alice.predict(api_name="/next_prompt")  # still accepting work
         ids.append(
-            alice.predict(p["prompt_id"], "Meer tekst.", api_name="/submit_translation")[
+            alice.predict(p["prompt_id"], nl("Meer tekst."), api_name="/submit_translation")[
                 "translation_id"
             ]
         )
@@ -274,14 +289,14 @@ def test_sigterm_stops_the_space_cleanly_so_the_final_sync_runs(
     running = start_space(render(tmp_path, "nl"), space_env)
     alice = client(running.url, "alice")
     prompt = alice.predict(api_name="/next_prompt")
-    alice.predict(prompt["prompt_id"], "Een vertaling.", api_name="/submit_translation")
+    alice.predict(prompt["prompt_id"], nl("Een vertaling."), api_name="/submit_translation")
     running.proc.send_signal(signal.SIGTERM)
     assert running.proc.wait(timeout=30) == 0  # a normal exit: atexit hooks (the sync) run
     # No sync repo is set: the stop message must not promise a final sync.
     assert "SIGTERM: stopping; no sync repo is set" in running.output()
     assert "final sync" not in running.output()
     stored = read_logs(event_files(Path(space_env["MPEP_DATA_DIR"]) / "events")).events
-    assert [e.text for e in stored] == ["Een vertaling."]
+    assert [e.text for e in stored] == [nl("Een vertaling.")]
 
 
 def test_sigterm_pushes_work_that_was_not_synced_yet(
@@ -325,7 +340,7 @@ def test_sigterm_pushes_work_that_was_not_synced_yet(
         alice = client(server.url, "alice")
         prompt = alice.predict(api_name="/next_prompt")
         tid = alice.predict(
-            prompt["prompt_id"], "Nog niet gesynchroniseerd.", api_name="/submit_translation"
+            prompt["prompt_id"], nl("Nog niet gesynchroniseerd."), api_name="/submit_translation"
         )["translation_id"]
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=60) == 0, server.output()
@@ -435,7 +450,7 @@ def test_a_full_disk_says_not_saved_and_leaves_no_phantom(
         alice = client(running.url, "alice")
         first = alice.predict(api_name="/next_prompt")
         filler = _fill(disk)
-        text = "Een vertaling op een volle schijf."
+        text = nl("Een vertaling op een volle schijf.")
         with pytest.raises(AppError) as info:
             alice.predict(first["prompt_id"], text, api_name="/submit_translation")
         assert str(info.value) == NOT_SAVED
@@ -459,8 +474,8 @@ def test_edit_and_approve_needs_another_reviewer_who_sees_the_edit(
     running = start_space(render(tmp_path, "nl", min_approvals=2), env)
     alice, rev1, rev2 = (client(running.url, u) for u in ("alice", "rev1", "rev2"))
     p = alice.predict(api_name="/next_prompt")
-    t = alice.predict(p["prompt_id"], "De tekst van Alice.", api_name="/submit_translation")
-    assert rev1.predict(api_name="/next_review")["text"] == "De tekst van Alice."
+    t = alice.predict(p["prompt_id"], nl("De tekst van Alice."), api_name="/submit_translation")
+    assert rev1.predict(api_name="/next_review")["text"] == nl("De tekst van Alice.")
     edit = rev1.predict(
         t["translation_id"], "approve", "", "Een heel andere tekst.", api_name="/submit_review"
     )
@@ -481,16 +496,16 @@ def test_submit_needs_the_lease_or_a_free_slot(
     alice, bob, rita = (client(running.url, u) for u in ("alice", "bob", "rita"))
     leased = alice.predict(api_name="/next_prompt")["prompt_id"]
     with pytest.raises(AppError, match="being translated by someone else"):
-        bob.predict(leased, "Bob steelt de prompt.", api_name="/submit_translation")
-    t = alice.predict(leased, "Alice vertaalt.", api_name="/submit_translation")
+        bob.predict(leased, nl("Bob steelt de prompt."), api_name="/submit_translation")
+    t = alice.predict(leased, nl("Alice vertaalt."), api_name="/submit_translation")
     rita.predict(t["translation_id"], "approve", "", "", api_name="/submit_review")
     with pytest.raises(AppError, match="already done"):
-        bob.predict(leased, "Te laat.", api_name="/submit_translation")
+        bob.predict(leased, nl("Te laat."), api_name="/submit_translation")
     alice.predict(leased, "Eerste melding.", api_name="/flag")  # flagging a done prompt is ok
     free = bob.predict(api_name="/next_prompt")["prompt_id"]
     bob.predict(free, "Een vlag.", api_name="/flag")
     with pytest.raises(AppError, match="flagged"):
-        alice.predict(free, "Toch vertalen.", api_name="/submit_translation")
+        alice.predict(free, nl("Toch vertalen."), api_name="/submit_translation")
     progress = rita.predict(api_name="/progress")
     translators = {c["user"]: c["translations"] for c in progress["contributors"]}
     assert {u: n for u, n in translators.items() if n} == {"alice": 1}
@@ -535,7 +550,7 @@ def test_a_far_future_or_impossible_ts_is_skipped_and_writing_goes_on(
     running = start_space(render(tmp_path, "nl"), space_env)
     alice = client(running.url, "alice")
     p = alice.predict(api_name="/next_prompt")
-    t = alice.predict(p["prompt_id"], "Schrijven gaat door.", api_name="/submit_translation")
+    t = alice.predict(p["prompt_id"], nl("Schrijven gaat door."), api_name="/submit_translation")
     stored = read_logs(event_files(events))
     new = next(e for e in stored.events if e.id == t["translation_id"])
     assert abs(parse_ts(new.ts).timestamp() - time.time()) < 120

@@ -18,6 +18,18 @@ from mpep_space.config import load_config
 from mpep_space.events import parse_event, parse_ts, read_logs
 from mpep_space.store import Store
 
+# QA refuses a translation with under a tenth of the expected letters ("near-empty"), and
+# two sample prompts have about 1,700 letters: test translations carry this tail.
+PAD = (
+    "Dit is de rest van de vertaling, zin voor zin en zonder iets weg te laten, zodat de "
+    "lengte past bij de Engelse tekst en de controle van de Space tevreden is. "
+) * 2
+
+
+def nl(text: str) -> str:
+    """A test translation long enough for QA's near-empty check."""
+    return f"{text} {PAD}"
+
 
 class Clock:
     def __init__(self) -> None:
@@ -65,7 +77,7 @@ def translate(space: h.Space, user: str, text: str | None = None) -> dict:
             space,
             user,
             prompt["prompt_id"],
-            text or f"Vertaling door {user} van de prompt.",
+            nl(text or f"Vertaling door {user} van de prompt."),
             confirm=True,
         ),
     }
@@ -109,7 +121,9 @@ def test_a_submission_after_the_lease_expired_is_kept_while_the_slot_is_free(
     first = h.next_prompt(space, "alice")
     assert first is not None
     clock.now += 60 * 60  # alice typed for an hour: her lease ran out, nobody took it
-    result = h.submit_translation(space, "alice", first["prompt_id"], "Laat maar zo.", confirm=True)
+    result = h.submit_translation(
+        space, "alice", first["prompt_id"], nl("Laat maar zo."), confirm=True
+    )
     assert result["translation_id"] in space.store.ledger.translations
 
 
@@ -119,11 +133,11 @@ def test_a_submission_needs_the_lease_or_a_free_slot(space: h.Space, clock: Cloc
     clock.now += 60 * 60
     assert h.next_prompt(space, "bob")["prompt_id"] == first["prompt_id"]  # type: ignore[index]
     with pytest.raises(h.Refusal, match="being translated by someone else"):
-        h.submit_translation(space, "alice", first["prompt_id"], "Laat maar zo.", confirm=True)
-    h.submit_translation(space, "bob", first["prompt_id"], "Bobs vertaling.", confirm=True)
+        h.submit_translation(space, "alice", first["prompt_id"], nl("Laat maar zo."), confirm=True)
+    h.submit_translation(space, "bob", first["prompt_id"], nl("Bobs vertaling."), confirm=True)
     with pytest.raises(h.Refusal, match="being translated by someone else"):
         h.submit_translation(
-            space, "carol", first["prompt_id"], "Te laat.", confirm=True
+            space, "carol", first["prompt_id"], nl("Te laat."), confirm=True
         )  # no slot left
     assert [e["user"] for e in stored_lines(space)] == ["bob"]
 
@@ -146,7 +160,7 @@ def test_overlap_collects_independent_translations(space_dir: Path, tmp_path: Pa
     a = translate(space, "alice")
     b = h.next_prompt(space, "bob")
     assert b["prompt_id"] == a["prompt_id"]  # type: ignore[index]
-    h.submit_translation(space, "bob", b["prompt_id"], "Tweede vertaling.", confirm=True)  # type: ignore[index]
+    h.submit_translation(space, "bob", b["prompt_id"], nl("Tweede vertaling."), confirm=True)  # type: ignore[index]
     assert h.next_prompt(space, "carol")["prompt_id"] != a["prompt_id"]  # type: ignore[index]
 
 
@@ -175,7 +189,7 @@ def test_review_flow_and_progress(space: h.Space) -> None:
     assert progress["awaiting_review"] == 0
     edited = space.store.ledger.translations[b["translation_id"]]
     assert (edited.text, edited.final_text, edited.edited_by) == (
-        "Vertaling door bob van de prompt.",
+        nl("Vertaling door bob van de prompt."),
         "Beter: een nieuwe tekst.",
         "rita",
     )
@@ -288,11 +302,11 @@ def test_reject_needs_a_comment_and_edits_go_with_approve(space: h.Space) -> Non
 def test_a_retried_submission_is_stored_once(space: h.Space) -> None:
     t = translate(space, "alice", "Dezelfde tekst twee keer.")
     again = h.submit_translation(
-        space, "alice", t["prompt_id"], "Dezelfde tekst twee keer.", confirm=True
+        space, "alice", t["prompt_id"], nl("Dezelfde tekst twee keer."), confirm=True
     )
     assert again["translation_id"] == t["translation_id"]
     with pytest.raises(h.Refusal, match="already submitted a translation"):
-        h.submit_translation(space, "alice", t["prompt_id"], "Iets anders.", confirm=True)
+        h.submit_translation(space, "alice", t["prompt_id"], nl("Iets anders."), confirm=True)
     assert len(stored_lines(space)) == 1
 
 
@@ -338,7 +352,7 @@ def test_twenty_threads_writing_lose_nothing(space: h.Space) -> None:
                 if prompt is None:
                     return
                 out = h.submit_translation(
-                    space, user, prompt["prompt_id"], f"Tekst van {user}.", confirm=True
+                    space, user, prompt["prompt_id"], nl(f"Tekst van {user}."), confirm=True
                 )
                 results[user].append(prompt["prompt_id"])
                 assert out["translation_id"]
@@ -448,7 +462,7 @@ def test_a_failed_write_leaves_no_phantom_and_says_not_saved(
     space = h.Space(config, store)
     prompt = h.next_prompt(space, "alice")
     assert prompt is not None
-    text = "Een vertaling die eerst niet past."
+    text = nl("Een vertaling die eerst niet past.")
     with pytest.raises(h.Refusal, match=re.escape(h.NOT_SAVED)):
         h.submit_translation(space, "alice", prompt["prompt_id"], text, confirm=True)
     assert store.path.read_bytes() == b""  # the half line was cut back
@@ -466,7 +480,7 @@ def test_edit_and_approve_is_a_new_version_that_others_approve(
         space_dir, tmp_path / "d", reviewers=("rev1", "rev2", "rev3"), min_approvals=2
     )
     t = translate(space, "alice", "Alices vertaling van de prompt.")
-    assert h.next_review(space, "rev1")["text"] == "Alices vertaling van de prompt."  # type: ignore[index]
+    assert h.next_review(space, "rev1")["text"] == nl("Alices vertaling van de prompt.")  # type: ignore[index]
     h.submit_review(space, "rev1", t["translation_id"], "approve", "", "Rev1's eigen tekst.")
     shown = h.next_review(space, "rev2")
     assert shown is not None and shown["text"] == "Rev1's eigen tekst."
@@ -482,7 +496,9 @@ def test_edit_and_approve_is_a_new_version_that_others_approve(
         "Rev1's eigen tekst.",
         "rev1",
     )
-    assert state.approvals == ["rev1", "rev2"] and state.text == "Alices vertaling van de prompt."
+    assert state.approvals == ["rev1", "rev2"] and state.text == nl(
+        "Alices vertaling van de prompt."
+    )
 
 
 def test_an_approval_of_an_older_version_counts_nothing(space_dir: Path, tmp_path: Path) -> None:
