@@ -122,6 +122,8 @@ def test_empty_is_an_error(text: str) -> None:
 def test_identical_to_the_source(lang: str) -> None:
     source = "Explain photosynthesis briefly, please."
     assert codes(source, source + "\n", lang) == ["identical"]
+    (finding,) = qa.check(source, source, lang)
+    assert finding.severity == "error"  # blocked, not a warning a second click passes
     assert codes(source, "  Explain   photosynthesis briefly,\nplease.", lang) == ["identical"]
 
 

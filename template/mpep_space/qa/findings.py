@@ -42,6 +42,8 @@ CODES: dict[str, str] = {
 
 _SEVERITY_OF: dict[str, str] = {code: "warning" for code in CODES}
 _SEVERITY_OF["empty"] = "error"
+# Pasting the English source is never a translation of a source with prose (issue 12): blocked.
+_SEVERITY_OF["identical"] = "error"
 _SEVERITY_OF["suggestion_unchanged"] = "info"
 
 
