@@ -221,6 +221,8 @@ def test_sync_then_restore_on_an_empty_disk(
     space_dir = render(tmp_path, "nl")
     first = _run_in_process(space_dir, tmp_path / "disk1", users_file, fake_hub, monkeypatch)
     try:
+        # One lock for the writer and the uploader: the store's, given to the scheduler.
+        assert first.scheduler.lock is first.space.store.io_lock
         alice, rita = client(first.url, "alice"), client(first.url, "rita")
         for _ in range(3):
             p = alice.predict(api_name="/next_prompt")

@@ -616,3 +616,26 @@ def test_the_translation_cap_makes_room_for_the_longest_prompt(
         h.check_translation(
             space, "alice", long_prompt.id, "x" * (space.config.max_translation + 1)
         )
+
+
+def test_warnings_need_confirmation_and_qa_runs_once_per_submit(
+    space: h.Space, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real_check = h.qa.check
+
+    def counting_check(*args: object, **kwargs: object) -> object:
+        calls.append("check")
+        return real_check(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(h.qa, "check", counting_check)
+    prompt = h.next_prompt(space, "alice")
+    assert prompt is not None
+    short = nl("Een croissant kost iets.")  # numbers of the source are missing: a warning
+    with pytest.raises(h.NeedsConfirmation) as info:
+        h.submit_translation(space, "alice", prompt["prompt_id"], short)
+    assert any(f["severity"] == "warning" for f in info.value.findings)
+    assert calls == ["check"] and stored_lines(space) == []
+    saved = h.submit_translation(space, "alice", prompt["prompt_id"], short, confirm=True)
+    assert calls == ["check", "check"]  # once per submit, not a check and then a submit
+    assert [line["id"] for line in stored_lines(space)] == [saved["translation_id"]]
