@@ -275,3 +275,17 @@ def test_user_names_on_the_dashboard_are_plain_text(
     finally:
         context.close()
         pixel.close()
+
+
+def test_a_source_listed_under_another_language_is_refused(tmp_path: Path) -> None:
+    """A Dutch Space listed under fr: is an error on the French row, not French numbers."""
+    from mpep_dashboard.board import Board, load_dashboard_config
+
+    dutch = render(tmp_path, "nl")
+    write_events(dutch, translated_and_approved(prompt_ids(dutch)[:3]))
+    out = render_dashboard(sources_file(tmp_path, {"fr": dutch}), tmp_path / "dash")
+    board = Board(load_dashboard_config(out), cache_dir=tmp_path / "cache")
+    board.refresh()
+    [row] = board.overview()
+    assert row["code"] == "fr" and row["done"] == 0
+    assert f"{dutch} is a Space for 'nl', not 'fr'" in row["error"]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mpep_space.sources import Layout, fold_layouts, locate
+from mpep_space.sources import Layout, fold_layouts, language_mismatch, locate
 from mpep_space.sync import SYNC_PATTERNS
 
 log = logging.getLogger("mpep_dashboard")
@@ -130,7 +130,14 @@ class Board:
 
     def read_language(self, entry: LanguageEntry) -> Snapshot:
         """Fold one language's sources into a fresh snapshot (raises on failure)."""
-        folded = fold_layouts([self._layout(entry.code, s) for s in entry.sources])
+        layouts = [self._layout(entry.code, s) for s in entry.sources]
+        folded = fold_layouts(layouts)
+        mismatch = language_mismatch(folded.config, entry.code)
+        if mismatch:  # a Dutch Space listed under fr: refused, as collect-mpep refuses it
+            source = next(
+                s for s, lay in zip(entry.sources, layouts, strict=True) if lay.bundle_dir
+            )
+            raise ValueError(f"{source} {mismatch}; list it under its own language")
         ledger = folded.ledger
         per_day = Counter(
             state.accepted.decided_ts[:10]
