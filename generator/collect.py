@@ -12,7 +12,7 @@ module writes, per language:
 ``DIR/MPEP_<NAME>/alpaca_eval.json``
     the accepted translations as AlpacaEval instructions;
 
-and, for the run, ``DIR/progress.md`` and ``DIR/progress.png``
+and, for the run, ``DIR/progress.md`` and ``DIR/progress.svg``
 (:mod:`mpep_generator.report`). Nothing in the output depends on when or where the
 collector ran, so the same inputs give byte-identical files.
 """
@@ -43,17 +43,19 @@ if TYPE_CHECKING:
     from .hub import Hub
 
 # The collector's own imports beyond the base install: the ``collect`` extra.
-EXTRA_MODULES = ("pyarrow", "pyarrow.parquet", "matplotlib")
+EXTRA_MODULES = ("pyarrow", "pyarrow.parquet")
 
 
 def require_collect_extra() -> None:
     """Fail in one line, before anything is written, when the ``collect`` extra is missing."""
-    import importlib
+    import importlib.util
 
     for name in EXTRA_MODULES:
-        try:
-            importlib.import_module(name)
+        try:  # found, not imported: the import is paid only when a language is written
+            found = importlib.util.find_spec(name) is not None
         except ImportError:
+            found = False
+        if not found:
             raise MissingExtraError(
                 f"collect-mpep needs {name.split('.')[0]}, which is not installed: "
                 "pip install 'mpep-generator[collect]'"
@@ -181,6 +183,12 @@ def check_org(org: str) -> str:
 # -- several languages --------------------------------------------------------------------
 
 
+def _progress_bar(codes: Sequence[str]) -> Any:
+    from tqdm.auto import tqdm  # imported only when a terminal shows it
+
+    return tqdm(total=len(codes), unit="language", file=sys.stderr, leave=False)
+
+
 def collect_many(
     sources: Mapping[str, Sequence[str]],
     out: Path,
@@ -193,11 +201,9 @@ def collect_many(
 ) -> CollectRun:
     """Collect every language of ``sources``; one language's failure does not stop the others.
 
-    Writes ``out/progress.md`` and ``out/progress.png`` for the languages collected.
+    Writes ``out/progress.md`` and ``out/progress.svg`` for the languages collected.
     A progress bar goes to stderr when it is a terminal and there are several languages.
     """
-    from tqdm.auto import tqdm
-
     require_collect_extra()
     if push_org is not None:
         check_org(push_org)
@@ -205,9 +211,11 @@ def collect_many(
     codes = sorted(sources, key=lambda c: c.lower())
     if show_progress is None:
         show_progress = len(codes) > 1 and sys.stderr.isatty()
-    bar = tqdm(codes, unit="language", disable=not show_progress, file=sys.stderr, leave=False)
-    for code in bar:
-        bar.set_postfix_str(code)
+    bar = _progress_bar(codes) if show_progress else None
+    for code in codes:
+        if bar is not None:
+            bar.set_postfix_str(code)
+            bar.update()
         try:
             run.results.append(
                 collect_language(
@@ -222,6 +230,7 @@ def collect_many(
             )
         except GeneratorError as exc:
             run.failures[code] = str(exc)
-    bar.close()
+    if bar is not None:
+        bar.close()
     run.report = write_report(run.results, run.failures, out)
     return run

@@ -3,7 +3,8 @@
 A source is a local folder or a Hub dataset id (downloaded through
 :class:`mpep_generator.hub.Hub`), located with :func:`mpep_space.sources.locate`.
 The sources of one language must bundle the same prompts; their events are read
-(deduplicated by id, bad lines skipped and reported) and folded by
+(by columns, :mod:`mpep_generator.columnar`; deduplicated by id, bad lines skipped
+and reported) and folded by
 :func:`mpep_space.sources.fold_layouts` under the rules bundled in the Space's own
 ``space_config.json``: the code and the settings the Space itself used.
 """
@@ -22,6 +23,7 @@ from mpep_space.sources import Layout, fold_layouts, language_mismatch, locate
 from mpep_space.sync import BUNDLE_DIR, SYNC_PATTERNS
 from mpep_space.text import REPO_ID
 
+from .columnar import parse_file_columns
 from .errors import CollectError
 
 if TYPE_CHECKING:
@@ -165,7 +167,8 @@ class Folded:
 def fold(code: str, sources: Sequence[Source]) -> Folded:
     """Read every source's events (deduplicated by id) and fold them with the Space's rules."""
     config = bundle_of(code, sources)  # checks the bundles agree before folding
-    folded = fold_layouts([source.layout for source in sources], config)
+    layouts = [source.layout for source in sources]
+    folded = fold_layouts(layouts, config, parse_file=parse_file_columns)
     log, ledger = folded.log, folded.ledger
     shown = _shower(sources)
     problems = [Problem(shown(p.file), p.line, p.reason) for p in log.problems]

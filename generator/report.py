@@ -1,10 +1,10 @@
-"""The progress report across languages: ``progress.md``, ``progress.png`` and a terminal table.
+"""The progress report across languages: ``progress.md``, ``progress.svg`` and a terminal table.
 
 The numbers are the Space's own (``Ledger.progress()`` of each collected
-language); the chart is drawn by matplotlib with the Agg backend, so it works
-without a display. Both files depend only on the inputs. Text that did not come
-from us (finding codes read from a log, error messages quoting paths) is written
-as code spans, so it never renders as markdown or HTML.
+language); the chart is SVG text written here (no plotting library, no display;
+Markdown renderers show it as an image). Both files depend only on the inputs.
+Text that did not come from us (finding codes read from a log, error messages
+quoting paths) is written as code spans, so it never renders as markdown or HTML.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from mpep_space.text import CONTROL_CHARACTERS
 
-from .files import replace_file, write_text
+from .files import write_text
 from .results import CollectResult
 
 PROGRESS_MD = "progress.md"
-PROGRESS_PNG = "progress.png"
+PROGRESS_SVG = "progress.svg"
 
 HEADERS = (
     "Language",
@@ -171,7 +172,7 @@ def progress_markdown(results: Sequence[CollectResult], failures: Mapping[str, s
     if results:
         lines += [_md_row(HEADERS), "|---|---|" + "--:|" * (len(HEADERS) - 2)]
         lines += [_md_row([table_cell(c) for c in row.cells()]) for row in progress_rows(results)]
-        lines += ["", f"![Progress per language]({PROGRESS_PNG})", ""]
+        lines += ["", f"![Progress per language]({PROGRESS_SVG})", ""]
         lines += ["## Quality of the accepted translations", ""]
         lines += [
             "Accepted translations flagged by each automatic check, and accepted translations "
@@ -192,56 +193,68 @@ def progress_markdown(results: Sequence[CollectResult], failures: Mapping[str, s
     return "\n".join(lines)
 
 
-def progress_chart(results: Sequence[CollectResult], path: Path) -> None:
-    """A horizontal stacked bar per language: done, awaiting review, flagged, the rest."""
-    import matplotlib
+# The chart's colours, one per part of a language's prompts.
+PARTS = (
+    ("done", "#2e7d32"),
+    ("awaiting review", "#f9a825"),
+    ("flagged", "#c62828"),
+    ("to do", "#cfd8dc"),
+)
+CHART_WIDTH, LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT = 820, 230, 440, 28
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    rows = list(reversed(progress_rows(results)))  # first language on top
-    labels = [row.language for row in rows]
-    done = [row.done for row in rows]
-    awaiting = [row.awaiting_review for row in rows]
-    flagged = [row.flagged for row in rows]
-    rest = [max(0, row.prompts - row.done - row.awaiting_review - row.flagged) for row in rows]
-    fig, ax = plt.subplots(
-        figsize=(8, 1.6 + 0.45 * max(1, len(rows))), dpi=100, layout="constrained"
-    )
-    try:
-        left = [0] * len(rows)
-        for values, label, color in (
-            (done, "done", "#2e7d32"),
-            (awaiting, "awaiting review", "#f9a825"),
-            (flagged, "flagged", "#c62828"),
-            (rest, "to do", "#cfd8dc"),
+def progress_svg(results: Sequence[CollectResult]) -> str:
+    """A horizontal stacked bar per language (done, awaiting review, flagged, the rest),
+    as SVG text: written directly, so collecting needs no plotting library and the file
+    depends only on the numbers."""
+    rows = progress_rows(results)
+    widest = max([1, *(row.prompts for row in rows)])
+    top, height = 44, 44 + ROW_HEIGHT * len(rows) + 56
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {CHART_WIDTH} {height}" font-family="sans-serif" font-size="13">',
+        "<title>MPEP translation progress</title>",
+        f'<rect width="{CHART_WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{CHART_WIDTH // 2}" y="26" text-anchor="middle" font-size="16">'
+        "MPEP translation progress</text>",
+    ]
+    for i, row in enumerate(rows):
+        y = top + ROW_HEIGHT * i
+        rest = max(0, row.prompts - row.done - row.awaiting_review - row.flagged)
+        x = float(LABEL_WIDTH)
+        out.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 18}" text-anchor="end">'
+            f"{escape(row.language)}</text>"
+        )
+        for value, (label, color) in zip(
+            (row.done, row.awaiting_review, row.flagged, rest), PARTS, strict=True
         ):
-            ax.barh(labels, values, left=left, label=label, color=color)
-            left = [a + b for a, b in zip(left, values, strict=True)]
-        for y, row in enumerate(rows):
-            ax.text(left[y], y, f" {row.percent} done", va="center", fontsize=9)
-        ax.set_xlabel("prompts")
-        ax.set_xlim(0, max([1, *left]) * 1.2)
-        fig.suptitle("MPEP translation progress")
-        fig.legend(loc="outside lower center", ncol=4, frameon=False)
-
-        def save(tmp: Path) -> None:
-            fig.savefig(tmp, format="png", metadata={"Software": None})
-
-        replace_file(path, save)
-    finally:
-        plt.close(fig)
+            width = BAR_WIDTH * value / widest
+            if width > 0:
+                out.append(
+                    f'<rect x="{x:.1f}" y="{y + 4}" width="{width:.1f}" height="{ROW_HEIGHT - 8}" '
+                    f'fill="{color}"><title>{escape(label)}: {value}</title></rect>'
+                )
+            x += width
+        out.append(f'<text x="{x + 6:.1f}" y="{y + 18}">{row.percent} done</text>')
+    legend_y = top + ROW_HEIGHT * len(rows) + 30
+    for i, (label, color) in enumerate(PARTS):
+        x = LABEL_WIDTH + 130 * i
+        out.append(f'<rect x="{x}" y="{legend_y - 11}" width="12" height="12" fill="{color}"/>')
+        out.append(f'<text x="{x + 18}" y="{legend_y}">{label}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
 
 
 def write_report(
     results: Sequence[CollectResult], failures: Mapping[str, str], out: Path
 ) -> tuple[Path, ...]:
-    """Write ``progress.md`` (and ``progress.png`` when a language was collected)."""
+    """Write ``progress.md`` (and ``progress.svg`` when a language was collected)."""
     out.mkdir(parents=True, exist_ok=True)
     md = out / PROGRESS_MD
     write_text(md, progress_markdown(results, failures))
     if not results:
         return (md,)
-    png = out / PROGRESS_PNG
-    progress_chart(results, png)
-    return (md, png)
+    svg = out / PROGRESS_SVG
+    write_text(svg, progress_svg(results))
+    return (md, svg)

@@ -1,0 +1,324 @@
+"""Reading a Space's event files by columns, at C speed.
+
+``pyarrow.json`` parses a whole file into columns; the checks of
+:func:`mpep_space.events.parse_event` then run on the columns (vectorised where they
+can), and the events are made from the columns' values. Whatever the columns cannot
+stand for exactly -- a bad line (pyarrow fails the whole file), a blank line (line
+numbers would shift), a value that is missing in one line and ``null`` in another, a
+number where the parser would see ``NaN`` -- sends the file to the Space's own
+per-line reader (:func:`mpep_space.events.parse_lines`), so problems are worded and
+numbered as the Space words them. Either way the result is what ``parse_lines``
+gives; ``tests/test_columnar.py`` checks that on random logs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mpep_space.events import (
+    FLAG_VERDICTS,
+    KINDS,
+    MAX_AHEAD,
+    SCHEMA_VERSION,
+    VERDICTS,
+    Event,
+    ParsedLine,
+    format_ts,
+    parse_lines,
+)
+
+from .arrow import pyarrow
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# A line the per-line reader skips as blank (pyarrow skips it too, shifting line numbers).
+BLANK_LINE = re.compile(rb"\n[ \t\r\f\v]*\n")
+# pyarrow reads a byte order mark or an unpaired surrogate escape where orjson refuses.
+BOM = b"\xef\xbb\xbf"
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+TS_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"  # RE2: \d is ASCII, as fromisoformat
+DEFAULTS = {f: getattr(Event(id="", ts="", kind="skip", user="", prompt_id=""), f) for f in (
+    "text", "qa", "suggestion_unchanged", "translation_id", "verdict", "comment",
+    "edited_text", "reason", "origin", "version",
+)}  # fmt: skip
+
+
+class _Unfit(Exception):
+    """The columns cannot stand for this file exactly: read it line by line."""
+
+
+def parse_file_columns(path: Path, now: datetime) -> list[ParsedLine]:
+    """What :func:`mpep_space.events.parse_lines` gives for ``path``, read by columns."""
+    data = path.read_bytes()
+    try:
+        return parse_bytes(data, now)
+    except _Unfit:
+        return list(parse_lines(path, now))
+
+
+def parse_bytes(data: bytes, now: datetime) -> list[ParsedLine]:
+    """The events of a whole file's bytes; :class:`_Unfit` when only the per-line reader
+    can say exactly what is wrong with it."""
+    import pyarrow.json as pj
+
+    pa = pyarrow()
+    if not data:
+        return []
+    first_line = data.split(b"\n", 1)[0]
+    if not first_line.strip() or BLANK_LINE.search(data):
+        raise _Unfit
+    if BOM in data or SURROGATE_ESCAPE.search(data):
+        raise _Unfit
+    try:  # pyarrow keeps invalid UTF-8 inside strings; the per-line reader reports it
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Unfit from None
+    try:
+        table = pj.read_json(pa.py_buffer(data))
+    except pa.ArrowException:
+        raise _Unfit from None
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if table.num_rows != lines or _has_floats(table.schema):
+        raise _Unfit  # two objects on a line; NaN or a number json would not parse alike
+    return _events(table, format_ts(now + MAX_AHEAD))
+
+
+def _has_floats(schema: pa.Schema) -> bool:
+    import pyarrow as pa
+
+    def floating(t: pa.DataType) -> bool:
+        if pa.types.is_floating(t):
+            return True
+        if pa.types.is_list(t):
+            return floating(t.value_type)
+        if pa.types.is_struct(t):
+            return any(floating(t.field(i).type) for i in range(t.num_fields))
+        return False
+
+    return any(floating(field.type) for field in schema)
+
+
+def _check(ok: Any) -> None:
+    if not ok:
+        raise _Unfit
+
+
+def _column(table: pa.Table, name: str) -> pa.ChunkedArray | None:
+    return table.column(name) if name in table.column_names else None
+
+
+def _strings(table: pa.Table, name: str, mask: Any | None, *, required: bool) -> list[Any] | None:
+    """The values of a string key on the rows of ``mask`` (None: all); None when the key
+    is absent.
+
+    ``required``: every one a non-empty string (``_str``); otherwise a string, where
+    absent means "" -- and since a column cannot tell absent from null, a null sends
+    the file to the per-line reader.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = _column(table, name)
+    any_row = table.num_rows > 0 if mask is None else pc.any(mask).as_py()
+    if column is None:
+        _check(not required or not any_row)
+        return None
+    if pa.types.is_null(column.type):
+        _check(not any_row)
+        return column.to_pylist()
+    _check(pa.types.is_string(column.type))
+    chosen = column if mask is None else column.filter(mask)
+    _check(chosen.null_count == 0)
+    if required and len(chosen):
+        _check(pc.min(pc.utf8_length(chosen)).as_py() >= 1)
+    return column.to_pylist()
+
+
+def _one_of(
+    table: pa.Table, name: str, mask: Any | None, allowed: tuple[str, ...]
+) -> list[Any] | None:
+    import pyarrow.compute as pc
+
+    values = _strings(table, name, mask, required=True)
+    if values is not None and (mask is None or pc.any(mask).as_py()):
+        column = table.column(name)
+        chosen = column if mask is None else column.filter(mask)
+        _check(pc.all(pc.is_in(chosen, value_set=_array(allowed))).as_py())
+    return values
+
+
+def _array(values: tuple[str, ...]) -> pa.Array:
+    return pyarrow().array(list(values), type=pyarrow().string())
+
+
+def _timestamps(table: pa.Table, latest: str) -> list[str]:
+    """``ts`` of every row: our shape, a real instant, at most a day ahead."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = _column(table, "ts")
+    _check(column is not None and pa.types.is_string(column.type) and column.null_count == 0)
+    assert column is not None
+    _check(pc.all(pc.match_substring_regex(column, TS_PATTERN)).as_py())
+    _check(pc.max(column).as_py() <= latest)  # one shape, so text order is time order
+    values: list[str] = column.to_pylist()
+    try:
+        for ts in values:  # month 13 or day 45 have the shape; datetime refuses them
+            datetime.fromisoformat(ts)
+    except ValueError:
+        raise _Unfit from None
+    return values
+
+
+def _findings(table: pa.Table, mask: Any) -> list[Any] | None:
+    """``qa`` as lists of string dicts; None when the key is absent (every value ``()``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = _column(table, "qa")
+    if column is None:
+        return None
+    _check(pa.types.is_list(column.type))
+    chosen = column.filter(mask)
+    _check(chosen.null_count == 0)  # "qa": null is an error, absent is []: ask the lines
+    item = column.type.value_type
+    if pa.types.is_null(item):
+        _check(pc.list_flatten(chosen).null_count == 0 if len(chosen) else True)
+        return column.to_pylist()
+    _check(pa.types.is_struct(item) and item.num_fields > 0)
+    _check(all(pa.types.is_string(item.field(i).type) for i in range(item.num_fields)))
+    items = pc.list_flatten(chosen)
+    _check(items.null_count == 0)
+    for i in range(item.num_fields):  # a key absent from one finding and set in another
+        _check(pc.struct_field(items, [i]).null_count == 0)
+    return column.to_pylist()
+
+
+def _flags(table: pa.Table, name: str) -> list[Any] | None:
+    import pyarrow as pa
+
+    column = _column(table, name)
+    if column is None:
+        return None
+    _check(pa.types.is_boolean(column.type) or pa.types.is_null(column.type))
+    return column.to_pylist()
+
+
+def _versions(table: pa.Table, mask: Any) -> list[Any] | None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = _column(table, "version")
+    if column is None or pa.types.is_null(column.type):
+        return None
+    _check(pa.types.is_int64(column.type))
+    chosen = column.filter(mask)
+    _check(chosen.null_count == len(chosen) or pc.min(chosen).as_py() >= 1)
+    return column.to_pylist()
+
+
+def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    version = _column(table, "v")
+    _check(version is not None and pa.types.is_int64(version.type) and version.null_count == 0)
+    assert version is not None
+    _check(pc.all(pc.equal(version, SCHEMA_VERSION)).as_py())
+    kinds_column = _column(table, "kind")
+    kinds = _one_of(table, "kind", None, KINDS)
+    assert kinds is not None and kinds_column is not None
+    columns: dict[str, list[Any] | None] = {
+        name: _strings(table, name, None, required=True) for name in ("id", "user", "prompt_id")
+    }
+    columns["ts"] = _timestamps(table, latest)
+
+    def of(*names: str) -> Any:
+        return pc.is_in(kinds_column, value_set=_array(names))
+
+    translated, reviewed = of("translation", "import"), of("review")
+    judged, commented = of("review", "flag_review"), of("review", "flag_review")
+    columns["text"] = _strings(table, "text", translated, required=True)
+    columns["qa"] = _findings(table, of("translation"))
+    columns["suggestion_unchanged"] = _flags(table, "suggestion_unchanged")
+    columns["translation_id"] = _strings(table, "translation_id", reviewed, required=True)
+    _one_of(table, "verdict", of("review"), VERDICTS)
+    _one_of(table, "verdict", of("flag_review"), FLAG_VERDICTS)
+    columns["verdict"] = _strings(table, "verdict", judged, required=True)
+    columns["comment"] = _strings(table, "comment", commented, required=False)
+    columns["edited_text"] = _strings(table, "edited_text", of(), required=False)
+    columns["version"] = _versions(table, reviewed)
+    columns["reason"] = _strings(table, "reason", of("flag"), required=False)
+    columns["origin"] = _strings(table, "origin", of("import"), required=False)
+    return list(enumerate(_make(table, kinds, columns), start=1))
+
+
+def _make(table: pa.Table, kinds: list[str], fields: dict[str, list[Any] | None]) -> list[Event]:
+    """The events, made from the checked columns: kind by kind, only the keys it has."""
+    import pyarrow.compute as pc
+
+    events: list[Event | None] = [None] * table.num_rows
+    setattr_, new, defaults = object.__setattr__, object.__new__, DEFAULTS
+    for kind in dict.fromkeys(kinds):
+        mask = pc.equal(table.column("kind"), kind)
+        rows = [row for row, k in enumerate(kinds) if k == kind]
+        names = [*COMMON, "kind"]
+        lists = [table.column(name).filter(mask).to_pylist() for name in COMMON]
+        lists.append([kind] * len(rows))
+        for name, convert in KIND_FIELDS[kind]:
+            column = fields.get(name)
+            if column is not None:  # absent keys keep the default
+                names.append(name)
+                kept = [column[row] for row in rows]
+                lists.append(kept if convert is None else [convert(v) for v in kept])
+        for row, record in zip(rows, zip(*lists, strict=True), strict=True):
+            event = new(Event)
+            state = defaults.copy()
+            state.update(zip(names, record, strict=True))
+            setattr_(event, "__dict__", state)  # see _event
+            events[row] = event
+    return [event for event in events if event is not None]
+
+
+def _event(values: dict[str, Any]) -> Event:
+    """An Event with these field values, made as :func:`_make` makes them: a frozen
+    dataclass's ``__init__`` sets each of its 15 fields through ``object.__setattr__`` (most
+    of the cost of reading a log); this sets the same ``__dict__`` at once. Equal to
+    ``Event(**values)`` (tests/test_columnar.py)."""
+    event = object.__new__(Event)
+    state = DEFAULTS.copy()
+    state.update(values)
+    object.__setattr__(event, "__dict__", state)
+    return event
+
+
+def _findings_tuple(value: Any) -> Any:
+    return () if not value else tuple({str(k): v for k, v in item.items()} for item in value)
+
+
+def _edited(value: Any) -> Any:
+    return value or None
+
+
+COMMON = ("id", "ts", "user", "prompt_id")
+# Per kind, the keys parse_event reads, and how a checked value becomes the field
+# (None: as it is; the checks already refused what parse_event would refuse).
+KIND_FIELDS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {
+    "translation": (("text", None), ("qa", _findings_tuple), ("suggestion_unchanged", bool)),
+    "review": (
+        ("translation_id", None),
+        ("verdict", None),
+        ("comment", None),
+        ("edited_text", _edited),
+        ("version", None),
+    ),
+    "flag_review": (("verdict", None), ("comment", None)),
+    "flag": (("reason", None),),
+    "import": (("text", None), ("origin", None)),
+    "skip": (),
+}
