@@ -67,7 +67,10 @@ class RequestLimits:
             _end_session(scope)
         length = _header(scope, b"content-length")
         too_large = f"Request body over {self.max_body:,} bytes."
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+        if length is not None and not length.strip().isdigit():
+            await _answer(send, 400, "Content-Length must be a number of bytes.")
+            return
+        if length is not None and int(length) > self.max_body:
             await _answer(send, 413, too_large)
             return
         started = answered = False
