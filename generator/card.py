@@ -49,6 +49,23 @@ def dataset_card(
     org: str | None = None,
 ) -> str:
     """The text of ``README.md`` for a collected language."""
+    card_data, template_kwargs = card_inputs(
+        result, config, data_file, include_pending=include_pending, org=org
+    )
+    # from_template's arguments: the card data's keys, then the template's (they win).
+    card = _template().render(card_data=_yaml(card_data), **{**card_data, **template_kwargs})
+    return str(card).rstrip("\n") + "\n"
+
+
+def card_inputs(
+    result: CollectResult,
+    config: SpaceConfig,
+    data_file: DataFile,
+    *,
+    include_pending: bool = False,
+    org: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The card's data (``DatasetCardData``'s keys) and the template's other arguments."""
     progress = result.progress
     source_dataset = config.source_dataset
     is_hub_id = source_dataset.count("/") == 1 and " " not in source_dataset
@@ -125,9 +142,7 @@ def dataset_card(
         alpaca_file=ALPACA_FILE,
         dataset=result.dataset,
     )
-    # from_template's arguments: the card data's keys, then the template's (they win).
-    card = _template().render(card_data=_yaml(card_data), **{**card_data, **template_kwargs})
-    return str(card).rstrip("\n") + "\n"
+    return card_data, template_kwargs
 
 
 @cache
