@@ -8,9 +8,10 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import REPO, render
 from mpep_generator import cli
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -46,12 +47,16 @@ def test_every_command_has_help_and_is_documented(
 
 
 # -- the README's examples run ---------------------------------------------------------------
-# A fenced block right after `<!-- readme-test: KIND -->` is executed and its output compared:
-# `shell`: a block of `$ command` lines, each followed by the output it prints (stdout and
-# stderr), run in order in one scratch folder; `python`: a code block whose stdout is the
-# next fenced block. Values that differ from run to run are masked on both sides.
+# A fenced block right after `<!-- readme-test: KIND [in-space] -->` is executed and its output
+# compared: `shell`: a block of `$ command` lines, each followed by the output it prints (stdout
+# and stderr), run in order in one scratch folder (`in-space`: in a freshly rendered Dutch Space
+# of the sample prompts); `python`: a code block whose stdout is the next fenced block
+# (`in-space`: with that Space running in password mode, alice, bob, carol and rita, rita
+# reviewing; the example's URL is replaced by the Space's). Values that differ from run to run
+# are masked on both sides.
 
-_DIRECTIVE = re.compile(r"<!-- readme-test: (\w+) -->\n```\w*\n(.*?)\n```", re.S)
+_DIRECTIVE = re.compile(r"<!-- readme-test: (\w+)( in-space)? -->\n```\w*\n(.*?)\n```", re.S)
+_EXAMPLE_URL = "http://127.0.0.1:7870/"
 _NEXT_BLOCK = re.compile(r"\A\s*```\w*\n(.*?)\n```", re.S)
 _VOLATILE = [
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
@@ -67,14 +72,15 @@ def _mask(text: str) -> str:
     return text.rstrip()
 
 
-def _examples(kind: str) -> list[tuple[str, str]]:
-    """(block, expected output) for every README example of ``kind``."""
+def _examples(kind: str) -> list[tuple[str, str, bool]]:
+    """(block, expected output, in a Space) for every README example of ``kind``."""
     found = []
     for match in _DIRECTIVE.finditer(README):
         if match.group(1) != kind:
             continue
         following = _NEXT_BLOCK.match(README[match.end() :])
-        found.append((match.group(2), following.group(1) if following else ""))
+        expected = following.group(1) if following else ""
+        found.append((match.group(3), expected, bool(match.group(2))))
     return found
 
 
@@ -98,13 +104,22 @@ def test_the_readme_has_runnable_examples_of_each_kind() -> None:
     assert len(_examples("shell")) >= 1 and len(_examples("python")) >= 1
 
 
-@pytest.mark.parametrize("index", range(len(_examples("shell"))))
+def _indices(kind: str) -> list[Any]:
+    """One test per example; those that start a Space are `slow`."""
+    return [
+        pytest.param(i, marks=pytest.mark.slow) if in_space else i
+        for i, (_, _, in_space) in enumerate(_examples(kind))
+    ]
+
+
+@pytest.mark.parametrize("index", _indices("shell"))
 def test_readme_shell_example(index: int, tmp_path: Path) -> None:
-    block, _ = _examples("shell")[index]
+    block, _, in_space = _examples("shell")[index]
+    cwd = render(tmp_path, "nl") if in_space else tmp_path
     for command, expected in _shell_steps(block):
         done = subprocess.run(
             ["bash", "-c", command],
-            cwd=tmp_path,
+            cwd=cwd,
             env=_env(),
             capture_output=True,
             text=True,
@@ -113,9 +128,15 @@ def test_readme_shell_example(index: int, tmp_path: Path) -> None:
         assert _mask(done.stdout + done.stderr) == _mask(expected), f"$ {command}"
 
 
-@pytest.mark.parametrize("index", range(len(_examples("python"))))
-def test_readme_python_example(index: int, tmp_path: Path) -> None:
-    code, expected = _examples("python")[index]
+@pytest.mark.parametrize("index", _indices("python"))
+def test_readme_python_example(
+    index: int, tmp_path: Path, start_space: Any, space_env: dict[str, str]
+) -> None:
+    code, expected, in_space = _examples("python")[index]
+    if in_space:
+        assert _EXAMPLE_URL in code
+        running = start_space(render(tmp_path, "nl"), space_env)
+        code = code.replace(_EXAMPLE_URL, running.url)
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=tmp_path,
