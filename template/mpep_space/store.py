@@ -39,6 +39,65 @@ def open_for_append(path: Path) -> IO[bytes]:
     return path.open("ab", buffering=0)
 
 
+class AppendLog:
+    """One process's own uuid-named ``*.jsonl`` file in ``folder``, only appended to.
+
+    :meth:`write_line` returns once the line is on disk (fsync); on OSError it cuts the
+    file back to the last complete line and re-raises. The event log and the drafts
+    (:mod:`drafts`) both write through this one implementation; callers serialise.
+    """
+
+    def __init__(self, folder: Path, opener: Callable[[Path], IO[bytes]] = open_for_append):
+        self.folder = folder
+        self._opener = opener
+        self._file: IO[bytes] | None = None
+        self.path = self._new_path()
+
+    def _new_path(self) -> Path:
+        return self.folder / f"{uuid.uuid4().hex}.jsonl"
+
+    def write_line(self, line: bytes) -> None:
+        handle: IO[bytes] | None = None
+        start = 0
+        try:
+            handle = self._open()
+            start = handle.seek(0, os.SEEK_END)
+            written = 0
+            while written < len(line):  # a raw write may take only part of the line
+                written += handle.write(line[written:]) or 0
+            os.fsync(handle.fileno())
+        except OSError:
+            self._cut_back(handle, start)
+            raise
+
+    def _cut_back(self, handle: IO[bytes] | None, size: int) -> None:
+        """Remove a partial line; if even that fails, continue in a new file."""
+        if handle is None:
+            return
+        try:
+            handle.truncate(size)
+            os.fsync(handle.fileno())
+        except OSError:
+            # The torn tail stays as the last line of this file, which readers skip;
+            # later lines go to a new file so they are never glued to it.
+            self.close()
+            self.path = self._new_path()
+
+    def _open(self) -> IO[bytes]:
+        if self._file is None:
+            self._file = self._opener(self.path)
+            _fsync_dir(self.folder)  # the new file's name survives a crash too
+        return self._file
+
+    def close(self) -> None:
+        if self._file is not None:
+            try:
+                self._file.close()
+            except OSError:
+                pass  # unbuffered: nothing is lost by a failed close
+            self._file = None
+
+
 class Store:
     """The event log of one data dir, its folded state, the leases and passes."""
 
@@ -62,9 +121,7 @@ class Store:
         # Held around each append, and by whoever reads the folder for upload (the
         # sync's CommitScheduler gets this same lock), so nobody reads half a line.
         self.io_lock: AbstractContextManager[Any] = io_lock or threading.Lock()
-        self._opener = opener
-        self._file: IO[bytes] | None = None
-        self.path = self._new_path()
+        self.appender = AppendLog(self.events_dir, opener)
         self._last_written = ""  # the ts of this process's last write
         self.prompt_leases: dict[str, dict[str, float]] = {}
         self.review_leases: dict[str, tuple[str, float]] = {}
@@ -80,8 +137,10 @@ class Store:
         probe.write_bytes(b"\n")  # no fsync: a read-only or missing folder fails here already
         probe.unlink()
 
-    def _new_path(self) -> Path:
-        return self.events_dir / f"{uuid.uuid4().hex}.jsonl"
+    @property
+    def path(self) -> Path:
+        """This process's event file."""
+        return self.appender.path
 
     def reload(self) -> None:
         """Rebuild the folded state from every log file in ``events/``."""
@@ -124,47 +183,15 @@ class Store:
         return event
 
     def _write_line(self, line: bytes) -> None:
-        handle: IO[bytes] | None = None
-        start = 0
         try:
-            handle = self._open()
-            start = handle.seek(0, os.SEEK_END)
-            written = 0
-            while written < len(line):  # a raw write may take only part of the line
-                written += handle.write(line[written:]) or 0
-            os.fsync(handle.fileno())
+            self.appender.write_line(line)
         except OSError as exc:
-            self._cut_back(handle, start)
             log.error("could not write an event to %s: %s", self.path, exc)
             raise WriteFailed(exc.errno or errno.EIO, str(exc)) from exc
 
-    def _cut_back(self, handle: IO[bytes] | None, size: int) -> None:
-        """Remove a partial line; if even that fails, continue in a new file."""
-        if handle is None:
-            return
-        try:
-            handle.truncate(size)
-            os.fsync(handle.fileno())
-        except OSError:
-            # The torn tail stays as the last line of this file, which readers skip;
-            # later lines go to a new file so they are never glued to it.
-            self.close()
-            self.path = self._new_path()
-
-    def _open(self) -> IO[bytes]:
-        if self._file is None:
-            self._file = self._opener(self.path)
-            _fsync_dir(self.events_dir)  # the new file's name survives a crash too
-        return self._file
-
     def close(self) -> None:
         with self.lock:
-            if self._file is not None:
-                try:
-                    self._file.close()
-                except OSError:
-                    pass  # unbuffered: nothing is lost by a failed close
-                self._file = None
+            self.appender.close()
 
     # -- leases -----------------------------------------------------------------------
 
