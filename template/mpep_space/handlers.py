@@ -109,17 +109,22 @@ def _write(store: Store, event: Event) -> Event:
 
 def _eligible_for(space: Space, prompt: PromptState, user: str) -> bool:
     ledger = space.store.ledger
-    if ledger.open_slots(prompt) == 0:
+    slots = ledger.open_slots(prompt)
+    if slots == 0:
         return False
     if user in prompt.skipped_by or ledger.has_live_translation_by(prompt, user):
         return False
-    return _free_slot(space, prompt, user)
+    return _leased_by_others(space, prompt, user) < slots
 
 
 def _free_slot(space: Space, prompt: PromptState, user: str) -> bool:
     """Is a slot of ``prompt`` free for ``user``: open, and not all leased to others?"""
-    others = {u for u in space.store.active_prompt_leases(prompt.id) if u != user}
-    return len(others) < space.store.ledger.open_slots(prompt)
+    return _leased_by_others(space, prompt, user) < space.store.ledger.open_slots(prompt)
+
+
+def _leased_by_others(space: Space, prompt: PromptState, user: str) -> int:
+    leases = space.store.active_prompt_leases(prompt.id)
+    return len(leases) - (user in leases)
 
 
 def _prompt_payload(space: Space, prompt: BundledPrompt, lease_until: float) -> dict[str, Any]:
@@ -146,21 +151,31 @@ def next_prompt(space: Space, user: str | None) -> dict[str, Any] | None:
     """The prompt this user should translate next (leased to them), or None."""
     user = _require_user(user)
     store = space.store
-    with store.transaction() as ledger:
+    with store.transaction():
         store.renew_leases(user)
-        held = [
-            pid
-            for pid in store.leased_prompts(user)
-            if _eligible_for(space, ledger.prompts[pid], user)
-        ]
-        candidates = held or [
-            p.id for p in space.config.prompts if _eligible_for(space, ledger.prompts[p.id], user)
-        ]
-        if not candidates:
+        chosen = _held_prompt(space, user) or _first_open_prompt(space, user)
+        if chosen is None:
             return None
-        prompt = space.prompts[candidates[0]]
+        prompt = space.prompts[chosen.id]
         until = store.lease_prompt(prompt.id, user)
         return _prompt_payload(space, prompt, until)
+
+
+def _held_prompt(space: Space, user: str) -> PromptState | None:
+    """A prompt ``user`` holds a lease on and may still translate: theirs to finish."""
+    prompts = space.store.ledger.prompts
+    held = (prompts[pid] for pid in space.store.leased_prompts(user))
+    return next((p for p in held if _eligible_for(space, p, user)), None)
+
+
+def _first_open_prompt(space: Space, user: str) -> PromptState | None:
+    """The first prompt in bundle order with a slot free for ``user``.
+
+    Walks the ledger's queue of prompts with open slots (done and flagged prompts are
+    not in it), not every prompt: under a crowd this runs under the lock on every call.
+    """
+    ledger = space.store.ledger
+    return next((p for p in ledger.open_prompts() if _eligible_for(space, p, user)), None)
 
 
 def check_translation(

@@ -29,8 +29,9 @@ else decides when a prompt is done. Rules, in event order (``ts``, then id):
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -167,6 +168,11 @@ class Ledger:
         self.prompts: dict[str, PromptState] = {
             pid: PromptState(pid, flags_to_hide=rules.flags_to_hide) for pid in prompt_ids
         }
+        # The queue: positions (bundle order) of the prompts with an open slot, kept
+        # sorted as events fold in, so handing out a prompt never scans them all.
+        self._ids: list[str] = list(self.prompts)
+        self._position: dict[str, int] = {pid: i for i, pid in enumerate(self._ids)}
+        self._open: list[int] = list(range(len(self._ids))) if rules.translations_per_prompt else []
         self.translations: dict[str, TranslationState] = {}
         self._ignored: list[tuple[Event, str]] = []
         # Reviews read before their translation (another machine's clock was behind).
@@ -198,6 +204,29 @@ class Ledger:
         prompt = self.prompts.get(event.prompt_id)
         if prompt is None:
             return self._ignore(event, f"unknown prompt id {event.prompt_id!r}")
+        reason = self._apply(prompt, event)
+        self._requeue(prompt)  # an event changes at most its own prompt's slots
+        return reason
+
+    def _requeue(self, prompt: PromptState) -> None:
+        """Keep :attr:`_open` true for ``prompt`` after its state changed."""
+        position = self._position[prompt.id]
+        at = bisect_left(self._open, position)
+        queued = at < len(self._open) and self._open[at] == position
+        if self.open_slots(prompt) > 0:
+            if not queued:
+                insort(self._open, position)
+        elif queued:
+            del self._open[at]
+
+    def open_prompts(self) -> Iterator[PromptState]:
+        """Prompts with an open slot, in bundle order; safe while state changes."""
+        position = -1
+        while (at := bisect_right(self._open, position)) < len(self._open):
+            position = self._open[at]
+            yield self.prompts[self._ids[position]]
+
+    def _apply(self, prompt: PromptState, event: Event) -> str | None:
         if event.kind == "translation":
             self._add_translation(prompt, event)
             for review in self._waiting.pop(event.id, []):

@@ -123,7 +123,10 @@ class Store:
         self.io_lock: AbstractContextManager[Any] = io_lock or threading.Lock()
         self.appender = AppendLog(self.events_dir, opener)
         self._last_written = ""  # the ts of this process's last write
-        self.prompt_leases: dict[str, dict[str, float]] = {}
+        self.prompt_leases: dict[str, dict[str, float]] = {}  # prompt -> user -> until
+        # user -> the prompts they were leased (in lease order): renewing and finding a
+        # user's leases must not walk every lease under a crowd.
+        self._leases_of: dict[str, dict[str, None]] = {}
         self.review_leases: dict[str, tuple[str, float]] = {}
         # (reviewer, translation) -> the version of the text they were last handed
         self._handed: dict[tuple[str, str], int] = {}
@@ -201,27 +204,34 @@ class Store:
         return {user: until for user, until in leases.items() if until > now}
 
     def holds_prompt(self, prompt_id: str, user: str) -> bool:
-        return user in self.active_prompt_leases(prompt_id)
+        return self.prompt_leases.get(prompt_id, {}).get(user, 0) > self.clock()
 
     def leased_prompts(self, user: str) -> list[str]:
-        """The prompts ``user`` holds a live lease on."""
-        return [pid for pid in self.prompt_leases if self.holds_prompt(pid, user)]
+        """The prompts ``user`` holds a live lease on, in the order they were leased."""
+        return [pid for pid in self._leases_of.get(user, ()) if self.holds_prompt(pid, user)]
 
     def lease_prompt(self, prompt_id: str, user: str) -> float:
         until = self.clock() + self.lease_seconds
         self.prompt_leases.setdefault(prompt_id, {})[user] = until
+        self._leases_of.setdefault(user, {})[prompt_id] = None
         return until
 
     def release_prompt(self, prompt_id: str, user: str) -> None:
-        self.prompt_leases.get(prompt_id, {}).pop(user, None)
+        leases = self.prompt_leases.get(prompt_id, {})
+        leases.pop(user, None)
+        if not leases:
+            self.prompt_leases.pop(prompt_id, None)
+        self._leases_of.get(user, {}).pop(prompt_id, None)
 
     def renew_leases(self, user: str) -> None:
-        """Activity by ``user`` extends every lease they hold."""
+        """Activity by ``user`` extends every lease they hold; expired ones are dropped."""
         now = self.clock()
         until = now + self.lease_seconds
-        for leases in self.prompt_leases.values():
-            if leases.get(user, 0) > now:
-                leases[user] = until
+        for pid in list(self._leases_of.get(user, ())):
+            if self.prompt_leases.get(pid, {}).get(user, 0) > now:
+                self.prompt_leases[pid][user] = until
+            else:
+                self.release_prompt(pid, user)  # expired: it changes nothing any more
         for tid, (holder, expiry) in list(self.review_leases.items()):
             if holder == user and expiry > now:
                 self.review_leases[tid] = (user, until)
