@@ -28,7 +28,11 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATTERN = "events/*.jsonl"
 BUNDLE_DIR = "space"
-SYNC_PATTERNS = [EVENTS_PATTERN, f"{BUNDLE_DIR}/*"]
+SYNC_PATTERNS = [EVENTS_PATTERN, f"{BUNDLE_DIR}/*"]  # what the collector downloads
+# Translators' unsubmitted drafts: pushed and restored by the Space like its events,
+# never downloaded by the collector or the dashboard (they read SYNC_PATTERNS).
+DRAFTS_PATTERN = "drafts/*.jsonl"
+UPLOAD_PATTERNS = [*SYNC_PATTERNS, DRAFTS_PATTERN]
 BUNDLE_FILES = ("space_config.json", "prompts.jsonl")
 
 
@@ -72,7 +76,8 @@ def make_api(settings: SyncSettings) -> Any:
 
 
 def restore(store: Store, settings: SyncSettings, hf_api: Any) -> int:
-    """Copy event files that exist in the sync repo but not locally; return how many.
+    """Copy event (and draft) files that exist in the sync repo but not locally; return
+    how many event files.
 
     Files are uuid-named per process and only appended to, so a file we already
     have locally is ours and at least as new: it is never overwritten.
@@ -82,19 +87,28 @@ def restore(store: Store, settings: SyncSettings, hf_api: Any) -> int:
             hf_api.snapshot_download(
                 settings.repo_id,
                 repo_type="dataset",
-                allow_patterns=[EVENTS_PATTERN],
+                allow_patterns=[EVENTS_PATTERN, DRAFTS_PATTERN],
                 local_dir=tmp,
             )
         )
-        copied = 0
-        for remote in sorted((folder / "events").glob("*.jsonl")):
-            local = store.events_dir / remote.name
-            if not local.exists():
-                shutil.copyfile(remote, local)
-                copied += 1
+        copied = _copy_missing(folder / "events", store.events_dir)
+        # Drafts are read when the Space's drafts open (after this restore).
+        _copy_missing(folder / "drafts", store.data_dir / "drafts")
     if copied:
         store.reload()
     log.info("restored %d event file(s) from %s", copied, settings.repo_id)
+    return copied
+
+
+def _copy_missing(remote_dir: Path, local_dir: Path) -> int:
+    """Copy the ``*.jsonl`` files of ``remote_dir`` that ``local_dir`` lacks; how many."""
+    copied = 0
+    for remote in sorted(remote_dir.glob("*.jsonl")):
+        local = local_dir / remote.name
+        if not local.exists():
+            local_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(remote, local)
+            copied += 1
     return copied
 
 
@@ -121,7 +135,7 @@ def start_sync(store: Store, settings: SyncSettings, hf_api: Any) -> Any:
         every=settings.minutes,
         private=True,
         token=settings.token,
-        allow_patterns=SYNC_PATTERNS,
+        allow_patterns=UPLOAD_PATTERNS,
         hf_api=hf_api,
     )
     return scheduler

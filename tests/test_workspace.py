@@ -1,0 +1,185 @@
+"""A translator's workspace without a UI: durable drafts, the prompt to open, My work (issue 12)."""
+
+from __future__ import annotations
+
+import errno
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FakeHfApi
+from mpep_space import handlers as h
+from mpep_space import work
+from mpep_space.drafts import Drafts
+from mpep_space.events import event_files, read_logs
+from mpep_space.store import Store
+from mpep_space.sync import SYNC_PATTERNS, SyncSettings, restore, start_sync
+from test_space_rules import Clock, make_space, nl
+
+
+@pytest.fixture
+def space_dir(tmp_path: Path) -> Path:
+    from conftest import render
+
+    return render(tmp_path, "nl", name="space")
+
+
+def restart(space: h.Space, space_dir: Path, clock: Clock | None = None) -> h.Space:
+    """A new process on the same data dir: leases and passes gone, files kept."""
+    return make_space(space_dir, space.store.data_dir, clock or Clock(), reviewers=("rita",))
+
+
+@pytest.fixture
+def space(space_dir: Path, tmp_path: Path) -> h.Space:
+    return make_space(space_dir, tmp_path / "data", Clock(), reviewers=("rita",))
+
+
+def test_a_draft_survives_a_restart_and_its_prompt_is_offered_first(
+    space: h.Space, space_dir: Path
+) -> None:
+    first = work.open_prompt(space, "alice")
+    assert first and first["text"] == ""
+    other = work.show_another(space, "alice", first["prompt_id"])
+    assert other and other["prompt_id"] != first["prompt_id"]
+    draft = "Een half af concept,\nmet twee regels."
+    assert work.save_draft(space, "alice", other["prompt_id"], draft)["saved"]
+
+    again = restart(space, space_dir)  # leases are gone; the draft is on disk
+    opened = work.open_prompt(again, "alice")
+    assert opened and opened["prompt_id"] == other["prompt_id"]
+    assert opened["draft"] == draft and opened["text"] == draft
+    # bob is not offered alice's drafted prompt while she holds it again
+    assert work.open_prompt(again, "bob")["prompt_id"] != other["prompt_id"]  # type: ignore[index]
+
+
+def test_drafts_are_never_events(space: h.Space) -> None:
+    prompt = work.open_prompt(space, "alice")
+    assert prompt
+    work.save_draft(space, "alice", prompt["prompt_id"], "concept")
+    data = space.store.data_dir
+    assert list((data / "drafts").glob("*.jsonl"))
+    assert read_logs(event_files(data / "events")).events == []
+    assert "drafts/*.jsonl" not in SYNC_PATTERNS  # the collector never downloads them
+
+
+def test_the_same_text_is_written_once_and_discard_forgets(space: h.Space) -> None:
+    pid = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    assert work.save_draft(space, "alice", pid, "één")["saved"]
+    assert not work.save_draft(space, "alice", pid, "één")["saved"]
+    lines = [json.loads(x) for f in (space.store.data_dir / "drafts").glob("*") for x in f.open()]
+    assert [x["text"] for x in lines] == ["één"]  # non-ASCII kept as written
+    work.discard_draft(space, "alice", pid)
+    assert Drafts(space.store.data_dir).get("alice", pid) == ""
+
+
+def test_show_another_keeps_the_draft_and_frees_the_prompt(space: h.Space) -> None:
+    first = work.open_prompt(space, "alice")
+    assert first
+    other = work.show_another(space, "alice", first["prompt_id"], "mijn concept")
+    assert other and other["prompt_id"] != first["prompt_id"]
+    assert work.drafts_of(space).get("alice", first["prompt_id"]) == "mijn concept"
+    assert not space.store.holds_prompt(first["prompt_id"], "alice")
+    # My work lists it and can open it again
+    assert [d["prompt_id"] for d in work.my_work(space, "alice")["drafts"]] == [first["prompt_id"]]
+    reopened = work.open_this(space, "alice", first["prompt_id"])
+    assert reopened["text"] == "mijn concept"
+
+
+def test_show_another_cycles_through_every_prompt(space: h.Space) -> None:
+    seen = []
+    current = work.open_prompt(space, "alice")
+    for _ in range(len(space.prompts) + 1):
+        assert current
+        seen.append(current["prompt_id"])
+        current = work.show_another(space, "alice", current["prompt_id"])
+    assert set(seen) == set(space.prompts)
+
+
+def test_submit_clears_the_draft(space: h.Space) -> None:
+    pid = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    work.save_draft(space, "alice", pid, "concept")
+    work.submit(space, "alice", pid, nl("Een vertaling."), confirm=True)
+    assert work.drafts_of(space).get("alice", pid) == ""
+    assert work.my_work(space, "alice")["drafts"] == []
+
+
+def test_a_full_disk_keeps_no_draft_and_says_so(space: h.Space) -> None:
+    pid = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    drafts = work.drafts_of(space)
+
+    def refuse(line: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    drafts.appender.write_line = refuse  # type: ignore[method-assign]
+    with pytest.raises(h.Refusal, match="Draft not saved"):
+        work.save_draft(space, "alice", pid, "concept")
+    assert drafts.get("alice", pid) == ""
+
+
+def test_bad_draft_input_is_one_clear_refusal(space: h.Space) -> None:
+    pid = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    with pytest.raises(h.Refusal, match="log in"):
+        work.save_draft(space, None, pid, "x")
+    with pytest.raises(h.Refusal, match="Unknown prompt id"):
+        work.save_draft(space, "alice", "nope", "x")
+    with pytest.raises(h.Refusal, match="control character"):
+        work.save_draft(space, "alice", pid, "a\x07b")
+    assert list((space.store.data_dir / "drafts").glob("*.jsonl")) == [] or all(
+        f.read_bytes() == b"" for f in (space.store.data_dir / "drafts").glob("*.jsonl")
+    )
+
+
+def test_unreadable_draft_lines_are_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    good = {"v": 1, "ts": "2026-11-27T06:30:00.000000Z", "user": "a", "prompt_id": "1"}
+    (folder / "x.jsonl").write_text(
+        json.dumps({**good, "text": "goed"}) + "\n{torn\n" + json.dumps({"v": 2}) + "\n"
+    )
+    assert Drafts(tmp_path).get("a", "1") == "goed"
+
+
+def test_a_rejected_prompt_opens_with_the_rejected_text_and_comment(space: h.Space) -> None:
+    pid = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    text = nl("Mijn eerste poging.")
+    t = work.submit(space, "alice", pid, text, confirm=True)
+    h.submit_review(space, "rita", t["translation_id"], "reject", "Te letterlijk.")
+    opened = work.open_prompt(space, "alice")
+    assert opened and opened["prompt_id"] == pid
+    assert opened["rejected_text"] == text and opened["text"] == text
+    assert opened["rejection"]["comment"] == "Te letterlijk."
+    row = work.my_work(space, "alice")["translations"][0]
+    assert row["status"] == "rejected" and row["comment"] == "Te letterlijk."
+
+
+def test_my_work_states(space: h.Space) -> None:
+    a = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    ta = work.submit(space, "alice", a, nl("Eerste."), confirm=True)
+    b = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    work.submit(space, "alice", b, nl("Tweede."), confirm=True)
+    h.submit_review(space, "rita", ta["translation_id"], "approve")
+    rows = {r["prompt_id"]: r for r in work.my_work(space, "alice")["translations"]}
+    assert rows[a]["status"] == "approved" and not rows[a]["can_revise"]
+    assert rows[b]["status"] == "awaiting review" and rows[b]["can_revise"]
+    assert work.my_work(space, "bob") == {"translations": [], "drafts": []}
+
+
+def test_drafts_are_pushed_and_restored_but_not_collected(
+    space: h.Space, space_dir: Path, tmp_path: Path
+) -> None:
+    hub = FakeHfApi(tmp_path / "hub")
+    settings = SyncSettings("org/sync", None, 5)
+    scheduler: Any = start_sync(space.store, settings, hub)
+    pid = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    work.save_draft(space, "alice", pid, "concept op de Hub")
+    scheduler.push_to_hub()
+    scheduler.stop()
+    assert list((hub.repo_dir("org/sync") / "drafts").glob("*.jsonl"))
+
+    fresh = make_space(space_dir, tmp_path / "fresh", Clock(), reviewers=("rita",))
+    store: Store = fresh.store
+    restore(store, settings, hub)
+    fresh2 = make_space(space_dir, tmp_path / "fresh", Clock(), reviewers=("rita",))
+    opened = work.open_prompt(fresh2, "alice")
+    assert opened and opened["prompt_id"] == pid and opened["text"] == "concept op de Hub"
