@@ -20,9 +20,12 @@ collector ran, so the same inputs give byte-identical files.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,18 +51,29 @@ EXTRA_MODULES = ("pyarrow", "pyarrow.parquet")
 
 def require_collect_extra() -> None:
     """Fail in one line, before anything is written, when the ``collect`` extra is missing."""
-    import importlib.util
-
     for name in EXTRA_MODULES:
-        try:  # found, not imported: the import is paid only when a language is written
-            found = importlib.util.find_spec(name) is not None
-        except ImportError:
-            found = False
-        if not found:
+        if not _installed(name):
             raise MissingExtraError(
                 f"collect-mpep needs {name.split('.')[0]}, which is not installed: "
                 "pip install 'mpep-generator[collect]'"
             ) from None
+
+
+def _installed(name: str) -> bool:
+    """Whether module ``name`` can be imported, without importing it (nor its package:
+    the collector's workers are forked from a process that has not loaded pyarrow)."""
+    import importlib.machinery
+    import importlib.util
+
+    package, _, module = name.partition(".")
+    try:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not module:
+            return spec is not None
+        locations = spec.submodule_search_locations or []
+        return importlib.machinery.PathFinder.find_spec(name, list(locations)) is not None
+    except ImportError:
+        return False
 
 
 class _LazyHub:
@@ -201,6 +215,8 @@ def collect_many(
 ) -> CollectRun:
     """Collect every language of ``sources``; one language's failure does not stop the others.
 
+    Languages are independent, so they are collected by one process per core
+    (:func:`workers`); results and messages are the same as one after the other.
     Writes ``out/progress.md`` and ``out/progress.svg`` for the languages collected.
     A progress bar goes to stderr when it is a terminal and there are several languages.
     """
@@ -212,25 +228,88 @@ def collect_many(
     if show_progress is None:
         show_progress = len(codes) > 1 and sys.stderr.isatty()
     bar = _progress_bar(codes) if show_progress else None
-    for code in codes:
+    job = _Job(dict(sources), out, include_pending, hub, push_org, tuple(outputs))
+    for code, outcome in _outcomes(job, codes, workers(codes, hub=hub, push_org=push_org)):
         if bar is not None:
             bar.set_postfix_str(code)
             bar.update()
-        try:
-            run.results.append(
-                collect_language(
-                    code,
-                    sources[code],
-                    out,
-                    include_pending=include_pending,
-                    hub=hub,
-                    push_org=push_org,
-                    outputs=outputs,
-                )
-            )
-        except GeneratorError as exc:
-            run.failures[code] = str(exc)
+        if isinstance(outcome, str):
+            run.failures[code] = outcome
+        else:
+            run.results.append(outcome)
     if bar is not None:
         bar.close()
     run.report = write_report(run.results, run.failures, out)
     return run
+
+
+MAX_WORKERS = 8
+
+
+def workers(codes: Sequence[str], *, hub: Hub | None, push_org: str | None) -> int:
+    """How many processes collect ``codes``: one per usable core (at most
+    :data:`MAX_WORKERS`), or just this one -- for a single language, on a system without
+    ``fork``, in a process that has loaded pyarrow or runs threads, when a Hub client was
+    handed in (a caller's client, or a test's recording fake, lives in this process), when
+    pushing (uploads stay in order), and when two codes write the same dataset folder
+    (the later one wins, as one after the other)."""
+    if len(codes) < 2 or hub is not None or push_org is not None:
+        return 1
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    # Forking copies one thread: safe only before pyarrow (which starts threads of its
+    # own) is loaded, and while this process runs no other thread.
+    if "pyarrow" in sys.modules or threading.active_count() > 1:
+        return 1
+    folders = set()
+    for code in codes:
+        try:
+            folders.add(get_language(code).dataset)
+        except GeneratorError:
+            folders.add(f"?{code}")  # reported by its own collect
+    if len(folders) < len(codes):
+        return 1
+    return max(1, min(len(codes), len(os.sched_getaffinity(0)), MAX_WORKERS))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every language of a run is collected with."""
+
+    sources: dict[str, Sequence[str]]
+    out: Path
+    include_pending: bool
+    hub: Hub | None
+    push_org: str | None
+    outputs: tuple[Path, ...]
+
+    def __call__(self, code: str) -> tuple[str, CollectResult | str]:
+        """The result of collecting ``code``, or its one-line error."""
+        try:
+            return code, collect_language(
+                code,
+                self.sources[code],
+                self.out,
+                include_pending=self.include_pending,
+                hub=self.hub,
+                push_org=self.push_org,
+                outputs=self.outputs,
+            )
+        except GeneratorError as exc:
+            return code, str(exc)
+
+
+def _outcomes(
+    job: _Job, codes: Sequence[str], processes: int
+) -> Iterator[tuple[str, CollectResult | str]]:
+    """Each code's outcome, in the order of ``codes``."""
+    if processes <= 1:
+        yield from map(job, codes)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers start with this process's modules and no pickled state but
+    # the job; the parent imports no pyarrow (and starts no threads) before forking.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        yield from pool.map(job, codes)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,10 +44,14 @@ BLANK_LINE = re.compile(rb"\n[ \t\r\f\v]*\n")
 BOM = b"\xef\xbb\xbf"
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 TS_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"  # RE2: \d is ASCII, as fromisoformat
+FIELD_NAMES = tuple(field.name for field in fields(Event))
 DEFAULTS = {f: getattr(Event(id="", ts="", kind="skip", user="", prompt_id=""), f) for f in (
     "text", "qa", "suggestion_unchanged", "translation_id", "verdict", "comment",
     "edited_text", "reason", "origin", "version",
 )}  # fmt: skip
+
+
+Column = Any  # a checked pyarrow column, or None when no line has the key
 
 
 class _Unfit(Exception):
@@ -112,7 +118,7 @@ def _column(table: pa.Table, name: str) -> pa.ChunkedArray | None:
     return table.column(name) if name in table.column_names else None
 
 
-def _strings(table: pa.Table, name: str, mask: Any | None, *, required: bool) -> list[Any] | None:
+def _strings(table: pa.Table, name: str, mask: Any | None, *, required: bool) -> Column:
     """The values of a string key on the rows of ``mask`` (None: all); None when the key
     is absent.
 
@@ -130,18 +136,16 @@ def _strings(table: pa.Table, name: str, mask: Any | None, *, required: bool) ->
         return None
     if pa.types.is_null(column.type):
         _check(not any_row)
-        return column.to_pylist()
+        return column
     _check(pa.types.is_string(column.type))
     chosen = column if mask is None else column.filter(mask)
     _check(chosen.null_count == 0)
     if required and len(chosen):
         _check(pc.min(pc.utf8_length(chosen)).as_py() >= 1)
-    return column.to_pylist()
+    return column
 
 
-def _one_of(
-    table: pa.Table, name: str, mask: Any | None, allowed: tuple[str, ...]
-) -> list[Any] | None:
+def _one_of(table: pa.Table, name: str, mask: Any | None, allowed: tuple[str, ...]) -> Column:
     import pyarrow.compute as pc
 
     values = _strings(table, name, mask, required=True)
@@ -166,16 +170,15 @@ def _timestamps(table: pa.Table, latest: str) -> list[str]:
     assert column is not None
     _check(pc.all(pc.match_substring_regex(column, TS_PATTERN)).as_py())
     _check(pc.max(column).as_py() <= latest)  # one shape, so text order is time order
-    values: list[str] = column.to_pylist()
     try:
-        for ts in values:  # month 13 or day 45 have the shape; datetime refuses them
+        for ts in column.to_pylist():  # month 13 or day 45 have the shape; datetime refuses
             datetime.fromisoformat(ts)
     except ValueError:
         raise _Unfit from None
-    return values
+    return column
 
 
-def _findings(table: pa.Table, mask: Any) -> list[Any] | None:
+def _findings(table: pa.Table, mask: Any) -> Column:
     """``qa`` as lists of string dicts; None when the key is absent (every value ``()``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -189,27 +192,27 @@ def _findings(table: pa.Table, mask: Any) -> list[Any] | None:
     item = column.type.value_type
     if pa.types.is_null(item):
         _check(pc.list_flatten(chosen).null_count == 0 if len(chosen) else True)
-        return column.to_pylist()
+        return column
     _check(pa.types.is_struct(item) and item.num_fields > 0)
     _check(all(pa.types.is_string(item.field(i).type) for i in range(item.num_fields)))
     items = pc.list_flatten(chosen)
     _check(items.null_count == 0)
     for i in range(item.num_fields):  # a key absent from one finding and set in another
         _check(pc.struct_field(items, [i]).null_count == 0)
-    return column.to_pylist()
+    return column
 
 
-def _flags(table: pa.Table, name: str) -> list[Any] | None:
+def _flags(table: pa.Table, name: str) -> Column:
     import pyarrow as pa
 
     column = _column(table, name)
     if column is None:
         return None
     _check(pa.types.is_boolean(column.type) or pa.types.is_null(column.type))
-    return column.to_pylist()
+    return column
 
 
-def _versions(table: pa.Table, mask: Any) -> list[Any] | None:
+def _versions(table: pa.Table, mask: Any) -> Column:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -219,7 +222,7 @@ def _versions(table: pa.Table, mask: Any) -> list[Any] | None:
     _check(pa.types.is_int64(column.type))
     chosen = column.filter(mask)
     _check(chosen.null_count == len(chosen) or pc.min(chosen).as_py() >= 1)
-    return column.to_pylist()
+    return column
 
 
 def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
@@ -230,10 +233,10 @@ def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
     _check(version is not None and pa.types.is_int64(version.type) and version.null_count == 0)
     assert version is not None
     _check(pc.all(pc.equal(version, SCHEMA_VERSION)).as_py())
-    kinds_column = _column(table, "kind")
-    kinds = _one_of(table, "kind", None, KINDS)
-    assert kinds is not None and kinds_column is not None
-    columns: dict[str, list[Any] | None] = {
+    kinds_column = _one_of(table, "kind", None, KINDS)
+    assert kinds_column is not None
+    kinds: list[str] = kinds_column.to_pylist()
+    columns: dict[str, Column] = {
         name: _strings(table, name, None, required=True) for name in ("id", "user", "prompt_id")
     }
     columns["ts"] = _timestamps(table, latest)
@@ -258,29 +261,29 @@ def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
     return list(enumerate(_make(table, kinds, columns), start=1))
 
 
-def _make(table: pa.Table, kinds: list[str], fields: dict[str, list[Any] | None]) -> list[Event]:
+def _make(table: pa.Table, kinds: list[str], columns: dict[str, Column]) -> list[Event]:
     """The events, made from the checked columns: kind by kind, only the keys it has."""
     import pyarrow.compute as pc
 
     events: list[Event | None] = [None] * table.num_rows
-    setattr_, new, defaults = object.__setattr__, object.__new__, DEFAULTS
+    setattr_, new = object.__setattr__, object.__new__
     for kind in dict.fromkeys(kinds):
         mask = pc.equal(table.column("kind"), kind)
         rows = [row for row, k in enumerate(kinds) if k == kind]
-        names = [*COMMON, "kind"]
-        lists = [table.column(name).filter(mask).to_pylist() for name in COMMON]
-        lists.append([kind] * len(rows))
+        values: dict[str, Any] = {name: repeat(value) for name, value in DEFAULTS.items()}
+        values["kind"] = repeat(kind)
+        for name in COMMON:
+            values[name] = columns[name].filter(mask).to_pylist()
         for name, convert in KIND_FIELDS[kind]:
-            column = fields.get(name)
+            column = columns.get(name)
             if column is not None:  # absent keys keep the default
-                names.append(name)
-                kept = [column[row] for row in rows]
-                lists.append(kept if convert is None else [convert(v) for v in kept])
-        for row, record in zip(rows, zip(*lists, strict=True), strict=True):
+                kept = column.filter(mask).to_pylist()
+                values[name] = kept if convert is None else [convert(v) for v in kept]
+        # The defaults repeat without end: not strict.
+        records = zip(*(values[name] for name in FIELD_NAMES), strict=False)
+        for row, record in zip(rows, records, strict=False):
             event = new(Event)
-            state = defaults.copy()
-            state.update(zip(names, record, strict=True))
-            setattr_(event, "__dict__", state)  # see _event
+            setattr_(event, "__dict__", dict(zip(FIELD_NAMES, record, strict=True)))  # see _event
             events[row] = event
     return [event for event in events if event is not None]
 

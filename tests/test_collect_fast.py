@@ -68,3 +68,42 @@ def test_a_local_collect_imports_no_plotting_dataframe_or_hub_library(tmp_path: 
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_languages_collected_by_several_processes_give_the_same_files(tmp_path: Path) -> None:
+    """collect-mpep --all forks one worker per core (this pytest process has loaded pyarrow,
+    so collect_many here runs one language after the other): same files, same messages."""
+    sources = {}
+    for i, lang in enumerate(("nl", "de", "fr", "yue")):
+        log = Log(prefix=lang)
+        t = log.translate("alice", "1", f"Vertaling {lang}")
+        log.review("rita", t)
+        if i % 2:
+            log.review("bob", log.translate("carol", "10", "Nog een"), "reject", "Nee.")
+        sources[lang] = [str(data_dir(tmp_path / f"{lang}-data", log, lang=lang))]
+    sources["es"] = [str(tmp_path / "missing")]
+    config = tmp_path / "sources.yaml"
+    config.write_text("".join(f"{code}: {paths}\n" for code, paths in sources.items()))
+    serial = collect_many(sources, tmp_path / "serial")
+    assert collect.workers(list(sources), hub=None, push_org=None) == 1  # pyarrow is loaded
+    script = "from mpep_generator.cli import collect_mpep; collect_mpep()"
+    args = ["--all", "--from-config", str(config), "--out", str(tmp_path / "forked")]
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
+    assert done.returncode == 1  # es could not be collected
+    assert "es" in serial.failures and len(serial.results) == 4, done.stderr
+    assert tree(tmp_path / "forked") == tree(tmp_path / "serial"), done.stderr
+    probe = (
+        "import os; from mpep_generator import cli; from mpep_generator.collect import workers; "
+        "print(workers(['nl', 'de', 'fr', 'yue'], hub=None, push_org=None), "
+        "min(4, len(os.sched_getaffinity(0))))"
+    )
+    counts = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    forked, cores = counts.stdout.split()
+    assert forked == cores  # the CLI's process forks one worker per core
