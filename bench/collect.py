@@ -1,7 +1,9 @@
 """Collect: ``collect-mpep --all --from-config FILE`` over synthetic event logs of 20
 languages against one process that only reads the same JSONL files with
 ``pyarrow.json.read_json``, as whole processes, alternating runs, medians and their
-ratio, and the peak memory (RSS) of each process. Target: collect-mpep / pyarrow <= 3x.
+ratio, and the peak memory (RSS) of each process. Targets: collect-mpep / pyarrow <= 2x
+for all the languages, and <= 1.5x for one language (against the reader of that language's
+files alone: the fixed cost of a collect).
 
 The logs are generated with a fixed seed: per language, 500 prompts, each with 3
 translations by distinct translators and 2 reviews per translation (6 per prompt) by
@@ -12,7 +14,16 @@ split over 2-3 files (as several Space processes write them) and ``space/`` with
 ``space_config.json`` and ``prompts.jsonl`` rendered by the generator -- listed in a
 sources YAML. Peak memory is each child's own ``ru_maxrss`` (``os.wait4``).
 
+With ``--scale`` it measures how a collect grows instead: collect-mpep once on a
+quarter, a half and all of the languages, printing the seconds per 100k events at
+each size (linear growth keeps it flat) and the peak memory of the largest process
+(languages are folded one at a time in each worker, so it follows the largest
+language, not the run). Beyond the 20 MPEP languages, ``--languages`` takes more
+valid BCP-47 codes (IANA registry order), each a Space with CLDR defaults.
+
     .venv/bin/python bench/collect.py [--runs 3] [--languages 20] [--prompts 500]
+    .venv/bin/python bench/collect.py --scale --prompts 10000
+    .venv/bin/python bench/collect.py --scale --languages 200
 """
 
 from __future__ import annotations
@@ -48,7 +59,8 @@ from bench.common import (  # noqa: E402
     write_prompt_file,
 )
 
-TARGET_RATIO = 3.0
+TARGET_RATIO = 2.0
+TARGET_ONE = 1.5  # one language against the reader of its files alone
 TRANSLATIONS = 3  # per prompt
 REVIEWS = 2  # per translation: 6 per prompt
 MIN_APPROVALS = 2
@@ -77,7 +89,7 @@ from pathlib import Path
 import pyarrow.json as pj
 
 rows = files = 0
-for path in sorted(Path(sys.argv[1]).glob("*/events/*.jsonl")):
+for path in sorted(Path(sys.argv[1]).glob(sys.argv[2] + "/events/*.jsonl")):
     rows += pj.read_json(path).num_rows
     files += 1
 print(f"{rows} events in {files} files")
@@ -88,6 +100,34 @@ COLLECTED = re.compile(r"^Collected (\S+) into .*: (\d+) rows? from (\d+) events
 def mpep_codes() -> list[str]:
     """The language codes of the registered MPEP languages (``languages/*.yaml``)."""
     return sorted(p.stem for p in (REPO / "languages").glob("*.yaml"))
+
+
+def bench_codes(n: int) -> list[str]:
+    """``n`` language codes: the MPEP ones, then valid codes of the IANA registry (two
+    letters, then three) that name a dataset of their own."""
+    import language_data
+    from mpep_generator.errors import GeneratorError
+    from mpep_generator.languages import get_language
+
+    codes = mpep_codes()[:n]
+    datasets = {get_language(code).dataset for code in codes}
+    registry = Path(language_data.__file__).parent / "data" / "language-subtag-registry.txt"
+    subtags = re.findall(
+        r"Type: language\nSubtag: ([a-z]{2,3})\n(?:(?!%%)[^\n]*\n)*?Added", registry.read_text()
+    )
+    for subtag in sorted(set(subtags), key=lambda s: (len(s), s)):
+        if len(codes) >= n:
+            break
+        try:
+            spec = get_language(subtag)
+        except GeneratorError:
+            continue
+        if spec.dataset not in datasets and spec.code not in codes:
+            datasets.add(spec.dataset)
+            codes.append(spec.code)
+    if len(codes) < n:
+        raise SystemExit(f"only {len(codes)} language codes are usable, not {n}")
+    return codes
 
 
 # -- synthetic event logs ------------------------------------------------------------------
@@ -105,6 +145,7 @@ class Corpus:
     files: int = 0
     bytes: int = 0
     done: dict[str, int] = field(default_factory=dict)  # dataset -> prompts expected done
+    per_language: dict[str, int] = field(default_factory=dict)  # code -> events
 
 
 def _ts(moment: datetime) -> str:
@@ -187,14 +228,13 @@ def language_events(
 
 def make_corpus(root: Path, languages: int, prompts: int, seed: int) -> Corpus:
     """Write the data dirs of ``languages`` MPEP languages and the sources YAML."""
+    import json
+
     from mpep_generator.languages import get_language
     from mpep_generator.prompts import load_prompt_file
-    from mpep_generator.render import SpaceOptions, render_space
+    from mpep_generator.render import SpaceOptions, render_space, space_config
 
-    codes = mpep_codes()
-    if languages > len(codes):
-        raise SystemExit(f"only {len(codes)} MPEP languages are registered, not {languages}")
-    codes = codes[:languages]
+    codes = bench_codes(languages)
     bundled = load_prompt_file(write_prompt_file(root / "prompts.jsonl", prompts, seed))
     pairs = [(p.id, p.text) for p in bundled]
     options = SpaceOptions(
@@ -206,11 +246,19 @@ def make_corpus(root: Path, languages: int, prompts: int, seed: int) -> Corpus:
         spec = get_language(code)
         rng = random.Random(f"{seed}:{code}")
         data_dir = corpus.root / code
-        rendered = render_space(spec, bundled, root / "render" / code, options=options)
         (data_dir / "space").mkdir(parents=True)
-        for name in ("space_config.json", "prompts.jsonl"):
-            shutil.copyfile(rendered / name, data_dir / "space" / name)
-        shutil.rmtree(rendered)
+        if code == codes[0]:  # one real render; the others bundle the same prompts
+            rendered = render_space(spec, bundled, root / "render" / code, options=options)
+            prompts_file = shutil.copyfile(
+                rendered / "prompts.jsonl", root / "render" / "prompts.jsonl"
+            )
+            shutil.copyfile(
+                rendered / "space_config.json", data_dir / "space" / "space_config.json"
+            )
+        else:
+            config = json.dumps(space_config(spec, options), ensure_ascii=False, indent=2)
+            (data_dir / "space" / "space_config.json").write_text(config, encoding="utf-8")
+        shutil.copyfile(prompts_file, data_dir / "space" / "prompts.jsonl")
         events, done = language_events(spec.code, pairs, rng)
         # Several Space processes (restarts, replicas) each append to a file of their own.
         names = [f"{rng.getrandbits(128):032x}.jsonl" for _ in range(rng.choice((2, 3)))]
@@ -223,6 +271,7 @@ def make_corpus(root: Path, languages: int, prompts: int, seed: int) -> Corpus:
             path.write_text("".join(lines), encoding="utf-8", newline="\n")
             corpus.bytes += path.stat().st_size
         corpus.events += len(events)
+        corpus.per_language[code] = len(events)
         corpus.files += len(names)
         corpus.done[spec.dataset] = done
         config_lines.append(f"{code}: [data/{code}]\n")
@@ -264,6 +313,7 @@ def run_measured(argv: Sequence[str], *, cwd: Path, env: dict[str, str]) -> Run:
 COLLECT = "collect-mpep"
 COLLECT_ONE = "collect-mpep, 1 language"
 READ = "pyarrow.json"
+READ_ONE = "pyarrow.json, 1 language"
 
 
 def commands(corpus: Corpus, out: Path) -> dict[str, list[str]]:
@@ -276,7 +326,8 @@ def commands(corpus: Corpus, out: Path) -> dict[str, list[str]]:
             "--out",
             str(out),
         ],
-        READ: [PYTHON, "-c", BASELINE, str(corpus.root)],
+        READ: [PYTHON, "-c", BASELINE, str(corpus.root), "*"],
+        READ_ONE: [PYTHON, "-c", BASELINE, str(corpus.root), corpus.languages[0]],
         COLLECT_ONE: [
             str(VENV_BIN / "collect-mpep"),
             "--all",
@@ -327,8 +378,11 @@ def checks(corpus: Corpus, results: dict[str, list[Run]]) -> list[list[str]]:
 
 def report(corpus: Corpus, results: dict[str, list[Run]], prompts: int) -> bool:
     collect, baseline, one = results[COLLECT], results[READ], results[COLLECT_ONE]
+    baseline_one = results[READ_ONE]
     wall_b = median(r.wall for r in baseline)
+    wall_b1 = median(r.wall for r in baseline_one)
     ratio = median(r.wall for r in collect) / wall_b
+    ratio_one = median(r.wall for r in one) / wall_b1
     rss_c, rss_b, rss_one = (max(r.rss for r in runs) for runs in (collect, baseline, one))
     n = len(corpus.languages)
     print(
@@ -338,7 +392,7 @@ def report(corpus: Corpus, results: dict[str, list[Run]], prompts: int) -> bool:
         f"({corpus.bytes / 2**20:.1f} MiB); {MACHINE}"
     )
 
-    def cells(runs: list[Run], rss: float) -> list[str]:
+    def cells(runs: list[Run], rss: float, against: float = wall_b) -> list[str]:
         walls = [r.wall for r in runs]
         cpu = median(r.cpu for r in runs)
         return [
@@ -347,7 +401,7 @@ def report(corpus: Corpus, results: dict[str, list[Run]], prompts: int) -> bool:
             seconds(max(walls)),
             seconds(cpu),
             f"{rss:.0f} MiB",
-            f"{median(walls) / wall_b:.2f}x",
+            f"{median(walls) / against:.2f}x",
         ]
 
     print(
@@ -367,10 +421,17 @@ def report(corpus: Corpus, results: dict[str, list[Run]], prompts: int) -> bool:
                     verdict(ratio <= TARGET_RATIO),
                 ],
                 [
+                    f"pyarrow.json.read_json of 1 language's files ({corpus.languages[0]}, "
+                    "baseline of the next row)",
+                    *cells(baseline_one, max(r.rss for r in baseline_one), wall_b1),
+                    "",
+                    "",
+                ],
+                [
                     f"collect-mpep --all --from-config (1 language: {corpus.languages[0]})",
-                    *cells(one, rss_one),
-                    "",
-                    "",
+                    *cells(one, rss_one, wall_b1),
+                    f"<= {TARGET_ONE:.2f}x",
+                    verdict(ratio_one <= TARGET_ONE),
                 ],
             ],
         )
@@ -385,15 +446,96 @@ def report(corpus: Corpus, results: dict[str, list[Run]], prompts: int) -> bool:
         f"{n - 1} more: languages are folded one at a time); the pyarrow.json reader "
         f"{rss_b:.0f} MiB for all {corpus.events} events ({corpus.bytes / 2**20:.1f} MiB of JSONL)."
     )
-    return ratio <= TARGET_RATIO and all(row[-1] == "PASS" for row in rows)
+    ok = ratio <= TARGET_RATIO and ratio_one <= TARGET_ONE
+    return ok and all(row[-1] == "PASS" for row in rows)
+
+
+# -- how a collect grows ---------------------------------------------------------------------
+
+
+def scale(corpus: Corpus, workdir: Path) -> bool:
+    """collect-mpep once on a quarter, a half and all of the languages: seconds per 100k
+    events between sizes (flat = linear), and the peak memory of the largest process."""
+    env = hermetic_env(workdir)
+    n = len(corpus.languages)
+    sizes = sorted({max(1, n // 4), max(1, n // 2), n})
+    lines = corpus.config.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows: list[tuple[int, int, Run]] = []
+    for size in sizes:
+        config = workdir / f"sources-{size}.yaml"
+        config.write_text("".join(lines[:size]), encoding="utf-8")
+        out = workdir / f"out-{size}"
+        argv = [str(VENV_BIN / "collect-mpep"), "--all", "--from-config", str(config)]
+        run = run_measured([*argv, "--out", str(out)], cwd=workdir, env=env)
+        shutil.rmtree(out)
+        events = sum(corpus.per_language[code] for code in corpus.languages[:size])
+        rows.append((size, events, run))
+    read = run_measured([PYTHON, "-c", BASELINE, str(corpus.root), "*"], cwd=workdir, env=env)
+    largest = max(corpus.per_language.values())
+    print(
+        f"Collect at scale, whole processes, one run each: {n} languages, "
+        f"{corpus.events} events ({corpus.bytes / 2**20:.0f} MiB of JSONL); {MACHINE}"
+    )
+    slopes = []
+    table_rows = []
+    for i, (size, events, run) in enumerate(rows):
+        marginal = ""
+        if i:
+            _, events0, run0 = rows[i - 1]
+            slope = (run.wall - run0.wall) / max(1, events - events0) * 1e5
+            slopes.append(slope)
+            marginal = f"{slope:.3f} s"
+        table_rows.append(
+            [
+                f"collect-mpep --all, {size} languages",
+                str(events),
+                seconds(run.wall),
+                seconds(run.cpu),
+                f"{run.wall / events * 1e5:.3f} s",
+                marginal,
+                f"{run.rss:.0f} MiB",
+            ]
+        )
+    table_rows.append(
+        [
+            f"pyarrow.json.read_json, {n} languages (baseline)",
+            str(corpus.events),
+            seconds(read.wall),
+            seconds(read.cpu),
+            f"{read.wall / corpus.events * 1e5:.3f} s",
+            "",
+            f"{read.rss:.0f} MiB",
+        ]
+    )
+    headers = ["command", "events", "wall", "CPU", "per 100k", "slope per 100k", "peak RSS"]
+    print(table(headers, table_rows))
+    linear = not slopes or max(slopes) <= 1.5 * max(min(slopes), 1e-9)
+    bounded = rows[-1][2].rss <= 1.25 * rows[0][2].rss + 16
+    print()
+    print(
+        f"Slope: {slopes[-1] if slopes else 0:.3f} s per 100k events between the two largest "
+        f"sizes; the slopes differ by at most 1.5x (linear): {verdict(linear)}."
+    )
+    print(
+        f"Peak memory: {rows[0][2].rss:.0f} MiB for {rows[0][0]} languages, "
+        f"{rows[-1][2].rss:.0f} MiB for {rows[-1][0]} (largest process; the largest language "
+        f"has {largest} events and each worker folds one language at a time): bounded per "
+        f"language: {verdict(bounded)}."
+    )
+    return linear and bounded
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each command [3]")
-    parser.add_argument("--languages", type=int, default=20, help="MPEP languages [20]")
+    parser.add_argument(
+        "--languages", type=int, default=20, help="languages: the MPEP ones first [20]"
+    )
     parser.add_argument("--prompts", type=int, default=500, help="prompts per language [500]")
     parser.add_argument("--seed", type=int, default=2026, help="seed of prompts and events")
+    parser.add_argument(
+        "--scale", action="store_true", help="measure growth (slope, memory) instead of ratios"
+    )
     parser.add_argument(
         "--no-warmup", action="store_true", help="skip the uncounted first run of each command"
     )
@@ -408,6 +550,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mpep-collect-") as tmp:
         workdir = Path(tmp)
         corpus = make_corpus(workdir, args.languages, args.prompts, args.seed)
+        if args.scale:
+            return 0 if scale(corpus, workdir) else 1
         results = measure(corpus, workdir, args.runs, warmup=not args.no_warmup)
         ok = report(corpus, results, args.prompts)
     return 0 if ok else 1

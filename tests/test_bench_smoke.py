@@ -146,7 +146,7 @@ def test_collect_smoke_lists_both_timings_and_reads_every_event(
     assert re.fullmatch(seconds, baseline[1]) and baseline[6] == "1.00x"
     row = _row(out, "collect-mpep --all --from-config (2 languages)")
     assert re.fullmatch(seconds, row[1]) and re.fullmatch(r"\d+ MiB", row[5])
-    assert re.fullmatch(r"\d+\.\d\dx", row[6]) and row[7] == "<= 3.00x"
+    assert re.fullmatch(r"\d+\.\d\dx", row[6]) and row[7] == "<= 2.00x"
     _assert_verdict_follows(row, 6, 7, 8)
     for check in (
         "languages collected",
