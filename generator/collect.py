@@ -36,6 +36,7 @@ from .card import dataset_card
 from .errors import CollectError, GeneratorError, MissingExtraError
 from .files import write_data_file, write_text
 from .folding import fold, resolve_source
+from .incremental import cache_for
 from .languages import get_language
 from .report import write_report
 from .results import CollectResult, CollectRun
@@ -99,8 +100,12 @@ def collect_language(
     hub: Hub | None = None,
     push_org: str | None = None,
     outputs: Sequence[Path] = (),
+    incremental: bool = True,
 ) -> CollectResult:
     """Collect one language from ``sources`` into ``out/MPEP_<NAME>/``; push it with ``push_org``.
+
+    ``incremental``: event files read by an earlier collect into ``out`` and unchanged
+    since are not read (nor downloaded) again (:mod:`mpep_generator.incremental`).
 
     ``outputs`` are files of a model's AlpacaEval outputs for the accepted instructions,
     checked and written beside ``alpaca_eval.json`` (:mod:`mpep_generator.alpaca`).
@@ -115,8 +120,9 @@ def collect_language(
     if push_org is not None:
         check_org(push_org)
     lazy = _LazyHub(hub)
-    resolved = [resolve_source(s, lazy) for s in sources]
-    folded = fold(spec.code, resolved)
+    cache = cache_for(out, spec.code) if incremental else None
+    resolved = [resolve_source(s, lazy, cache) for s in sources]
+    folded = fold(spec.code, resolved, cache)
     rows = build_rows(folded, include_pending=include_pending)
     quality, unchanged = quality_of(folded)
     folder = out / spec.dataset

@@ -54,7 +54,7 @@ DEFAULTS = {f: getattr(Event(id="", ts="", kind="skip", user="", prompt_id=""), 
 Column = Any  # a checked pyarrow column, or None when no line has the key
 
 
-class _Unfit(Exception):
+class Unfit(Exception):
     """The columns cannot stand for this file exactly: read it line by line."""
 
 
@@ -63,34 +63,48 @@ def parse_file_columns(path: Path, now: datetime) -> list[ParsedLine]:
     data = path.read_bytes()
     try:
         return parse_bytes(data, now)
-    except _Unfit:
+    except Unfit:
         return list(parse_lines(path, now))
 
 
 def parse_bytes(data: bytes, now: datetime) -> list[ParsedLine]:
-    """The events of a whole file's bytes; :class:`_Unfit` when only the per-line reader
+    """The events of a whole file's bytes; :class:`Unfit` when only the per-line reader
     can say exactly what is wrong with it."""
+    return events_of(read_table(data), now)
+
+
+def read_table(data: bytes) -> pa.Table | None:
+    """A whole file's lines as one table, one row a line (None: the file is empty);
+    :class:`Unfit` when the rows would not be the lines, or pyarrow cannot read them."""
     import pyarrow.json as pj
 
     pa = pyarrow()
     if not data:
-        return []
+        return None
     first_line = data.split(b"\n", 1)[0]
     if not first_line.strip() or BLANK_LINE.search(data):
-        raise _Unfit
+        raise Unfit
     if BOM in data or SURROGATE_ESCAPE.search(data):
-        raise _Unfit
+        raise Unfit
     try:  # pyarrow keeps invalid UTF-8 inside strings; the per-line reader reports it
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise _Unfit from None
+        raise Unfit from None
     try:
         table = pj.read_json(pa.py_buffer(data))
     except pa.ArrowException:
-        raise _Unfit from None
+        raise Unfit from None
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
     if table.num_rows != lines or _has_floats(table.schema):
-        raise _Unfit  # two objects on a line; NaN or a number json would not parse alike
+        raise Unfit  # two objects on a line; NaN or a number json would not parse alike
+    return table
+
+
+def events_of(table: pa.Table | None, now: datetime) -> list[ParsedLine]:
+    """The events of a table from :func:`read_table`, checked against the clock ``now``
+    (:class:`Unfit` when a line needs the per-line reader's words)."""
+    if table is None:
+        return []
     return _events(table, format_ts(now + MAX_AHEAD))
 
 
@@ -111,7 +125,7 @@ def _has_floats(schema: pa.Schema) -> bool:
 
 def _check(ok: Any) -> None:
     if not ok:
-        raise _Unfit
+        raise Unfit
 
 
 def _column(table: pa.Table, name: str) -> pa.ChunkedArray | None:
@@ -174,7 +188,7 @@ def _timestamps(table: pa.Table, latest: str) -> list[str]:
         for ts in column.to_pylist():  # month 13 or day 45 have the shape; datetime refuses
             datetime.fromisoformat(ts)
     except ValueError:
-        raise _Unfit from None
+        raise Unfit from None
     return column
 
 

@@ -13,18 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mpep_space.config import CONFIG_FILE, PROMPTS_FILE, BundledPrompt, SpaceConfig, load_config
-from mpep_space.events import Problem
+from mpep_space.events import Problem, read_logs
 from mpep_space.rules import Ledger
-from mpep_space.sources import Layout, fold_layouts, language_mismatch, locate
-from mpep_space.sync import BUNDLE_DIR, SYNC_PATTERNS
+from mpep_space.sources import Layout, language_mismatch, locate
+from mpep_space.sync import BUNDLE_DIR, EVENTS_PATTERN, SYNC_PATTERNS
 from mpep_space.text import REPO_ID
 
 from .columnar import parse_file_columns
 from .errors import CollectError
+from .incremental import Fingerprint, ReadCache, reader
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -37,6 +39,15 @@ class Source:
     spec: str  # as the user gave it
     label: str  # how messages name it: the path, or hf://datasets/OWNER/NAME
     layout: Layout
+    # A Hub source: every event file of the repo (downloaded or not) and its fingerprint.
+    remote: tuple[tuple[Path, Fingerprint], ...] | None = None
+
+    def event_files(self) -> list[Path]:
+        """The event files to fold: all the Hub repo's (a file not downloaded because its
+        reading is kept is read from the kept state), or the local folder's."""
+        if self.remote is not None:
+            return [path for path, _ in self.remote]
+        return self.layout.files()
 
     @property
     def bundle_dir(self) -> Path | None:
@@ -50,11 +61,18 @@ class Source:
             return file
 
 
-def _local_source(spec: str, label: str, path: Path, *, downloaded: bool = False) -> Source:
+def _local_source(
+    spec: str,
+    label: str,
+    path: Path,
+    *,
+    downloaded: bool = False,
+    remote: tuple[tuple[Path, Fingerprint], ...] | None = None,
+) -> Source:
     layout = locate(path)
     if layout is not None:
         # The Hub client's cache links each file to a blob beside the snapshot: our links.
-        return Source(spec, label, replace(layout, follow_links=downloaded))
+        return Source(spec, label, replace(layout, follow_links=downloaded), remote)
     if not path.is_dir():
         raise CollectError(
             f"--from {label!r} is a file; give a Space folder, its data dir or a copy of its "
@@ -66,8 +84,9 @@ def _local_source(spec: str, label: str, path: Path, *, downloaded: bool = False
     )
 
 
-def resolve_source(spec: str, hub: Callable[[], Hub]) -> Source:
-    """A local folder if ``spec`` names one, else the Hub dataset repo ``spec`` (downloaded)."""
+def resolve_source(spec: str, hub: Callable[[], Hub], cache: ReadCache | None = None) -> Source:
+    """A local folder if ``spec`` names one, else the Hub dataset repo ``spec``: its bundle
+    and the event files whose reading ``cache`` does not keep are downloaded."""
     if not spec.strip():
         raise CollectError("--from is empty; give a folder or a Hub dataset id (OWNER/NAME)")
     path = Path(spec).expanduser()
@@ -77,14 +96,25 @@ def resolve_source(spec: str, hub: Callable[[], Hub]) -> Source:
         raise CollectError(
             f"--from {spec!r} is not a folder, and not a Hub dataset id (OWNER/NAME)"
         )
-    folder = hub().download_dataset(
-        spec,
-        allow_patterns=list(SYNC_PATTERNS),
-        offline_hint=f"there is no local folder {spec!r} either",
-    )
+    hint = f"there is no local folder {spec!r} either"
     label = f"hf://datasets/{spec}"
+    listing = hub().list_dataset_files(spec, offline_hint=hint)
+    patterns, events = list(SYNC_PATTERNS), None
+    if listing is not None:
+        events = {
+            f.path: Fingerprint(f"{label}/{f.path}", f"{f.size}:{f.etag}")
+            for f in listing
+            if fnmatch(f.path, EVENTS_PATTERN) and f.path.count("/") == 1
+        }
+        unknown = [path for path, f in events.items() if cache is None or not cache.knows(f)]
+        bundle = [p for p in SYNC_PATTERNS if p != EVENTS_PATTERN]
+        patterns = [*bundle, *unknown]
+    folder = hub().download_dataset(spec, allow_patterns=patterns, offline_hint=hint)
+    remote = None
+    if events is not None:
+        remote = tuple((folder / path, f) for path, f in sorted(events.items()))
     try:
-        return _local_source(spec, label, folder, downloaded=True)
+        return _local_source(spec, label, folder, downloaded=True, remote=remote)
     except CollectError:
         raise CollectError(
             f"the dataset {spec!r} has no events/ or {BUNDLE_DIR}/ folder; is it a Space's "
@@ -164,12 +194,23 @@ class Folded:
     problems: list[Problem]
 
 
-def fold(code: str, sources: Sequence[Source]) -> Folded:
-    """Read every source's events (deduplicated by id) and fold them with the Space's rules."""
+def fold(code: str, sources: Sequence[Source], cache: ReadCache | None = None) -> Folded:
+    """Read every source's events (deduplicated by id) and fold them with the Space's rules,
+    as :func:`mpep_space.sources.fold_layouts` does; files whose reading ``cache`` keeps are
+    not read again (:mod:`mpep_generator.incremental`)."""
     config = bundle_of(code, sources)  # checks the bundles agree before folding
-    layouts = [source.layout for source in sources]
-    folded = fold_layouts(layouts, config, parse_file=parse_file_columns)
-    log, ledger = folded.log, folded.ledger
+    parse = parse_file_columns
+    if cache is not None:
+        fingerprints = {str(p): f for s in sources for p, f in s.remote or ()}
+        parse = reader(cache, fingerprints)
+    log = read_logs((f for s in sources for f in s.event_files()), parse_file=parse)
+    for source in sources:
+        for link in source.layout.outside_links() if source.remote is None else ():
+            reason = f"a link out of the source (to {link.resolve()}): not read"
+            log.problems.append(Problem(str(link), 0, reason))
+    ledger = Ledger.from_events(config.prompt_ids, config.rules, log.events)
+    if cache is not None:
+        cache.save()
     shown = _shower(sources)
     problems = [Problem(shown(p.file), p.line, p.reason) for p in log.problems]
     for event, reason in ledger.ignored:

@@ -44,6 +44,15 @@ def _is_network_failure(exc: BaseException) -> bool:
 
 
 @dataclass(frozen=True)
+class RemoteFile:
+    """A file of a Hub repo, as its listing describes it."""
+
+    path: str
+    size: int
+    etag: str
+
+
+@dataclass(frozen=True)
 class PushResult:
     space_url: str
     sync_repo: str
@@ -96,6 +105,31 @@ class Hub:
             message = f"{exc}; {offline_hint}" if offline_hint else str(exc)
             raise HubUnreachableError(message) from None
         return Path(path)
+
+    def list_dataset_files(
+        self, repo_id: str, *, offline_hint: str = PROMPTS_OFFLINE_HINT
+    ) -> list[RemoteFile] | None:
+        """Every file of a dataset repo with its size and etag (blob id), or None when the
+        client cannot list (then the caller downloads as before)."""
+        list_tree = getattr(self.api, "list_repo_tree", None)
+        if list_tree is None:
+            return None
+        try:
+            items = self._call(
+                f"download {repo_id}", list_tree, repo_id, repo_type="dataset", recursive=True
+            )
+            items = self._call(f"download {repo_id}", list, items)  # the listing is lazy
+        except HubUnreachableError as exc:
+            message = f"{exc}; {offline_hint}" if offline_hint else str(exc)
+            raise HubUnreachableError(message) from None
+        files = []
+        for item in items:
+            blob_id = getattr(item, "blob_id", None)
+            if blob_id is not None:  # folders have none
+                lfs = getattr(item, "lfs", None)
+                etag = getattr(lfs, "sha256", None) or blob_id  # as the Hub's ETag header
+                files.append(RemoteFile(str(item.path), int(item.size or 0), str(etag)))
+        return files
 
     def push_space(
         self, folder: Path, *, space_id: str, sync_repo: str, hf_token: str | None

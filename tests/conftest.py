@@ -6,6 +6,7 @@ tmp dirs, the Hub is a recording fake, servers bind to free 127.0.0.1 ports.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -177,6 +178,19 @@ class FakeHfApi:
             shutil.copytree(source, local_dir, dirs_exist_ok=True)
             return str(local_dir)
         return str(source)
+
+    def list_repo_tree(self, repo_id: str, **kwargs: Any) -> Iterator[Any]:
+        """Every file of the repo with its size and blob id (git's sha1 of the bytes), lazily
+        as the Hub's listing; a missing repo fails like an unreachable Hub."""
+        self._record("list_repo_tree", repo_id, **kwargs)
+        source = self.root / repo_id.replace("/", "__")
+        if not source.is_dir():
+            raise ConnectionError(f"no such fake repo {repo_id}")
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            blob_id = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+            rel = path.relative_to(source).as_posix()
+            yield SimpleNamespace(path=rel, size=len(data), blob_id=blob_id, lfs=None)
 
     def add_space_secret(self, repo_id: str, key: str, value: str, **kwargs: Any) -> None:
         self._record("add_space_secret", repo_id, key, value, **kwargs)

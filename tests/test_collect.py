@@ -467,7 +467,9 @@ def test_collecting_twice_is_byte_identical_and_new_events_only_add(tmp_path: Pa
     collect_many({"nl": [str(source)]}, tmp_path / "one")
     collect_many({"nl": [str(source)]}, tmp_path / "two")
     assert digest(tmp_path / "one") == digest(tmp_path / "two")
-    assert set(digest(tmp_path / "one")) == {
+    state = {name for name in digest(tmp_path / "one") if name.startswith(".mpep-collect/nl/")}
+    assert len(state) == 2  # state.json and the kept reading of the one event file
+    assert set(digest(tmp_path / "one")) - state == {
         "MPEP_DUTCH/README.md",
         "MPEP_DUTCH/alpaca_eval.json",
         data_file(tmp_path / "one" / "MPEP_DUTCH").relative_to(tmp_path / "one").as_posix(),
@@ -821,6 +823,7 @@ def test_all_collects_the_others_when_one_source_is_missing(
         "MPEP_GERMAN",
         "progress.md",
         "progress.svg",
+        ".mpep-collect",
     }
 
 
@@ -833,10 +836,15 @@ def test_a_sync_repo_on_the_hub_is_downloaded(tmp_path: Path, fake_hub: FakeHfAp
     )
     assert fake_hub.calls == [
         (
+            "list_repo_tree",
+            ("DIBT-Dutch/mpep-nl-responses",),
+            {"repo_type": "dataset", "recursive": True},
+        ),
+        (
             "snapshot_download",
             ("DIBT-Dutch/mpep-nl-responses",),
-            {"repo_type": "dataset", "allow_patterns": ["events/*.jsonl", "space/*"]},
-        )
+            {"repo_type": "dataset", "allow_patterns": ["space/*", "events/a.jsonl"]},
+        ),
     ]
     assert result.rows == 1
     assert [str(p) for p in result.problems] == [
@@ -1201,7 +1209,12 @@ def test_a_real_space_becomes_a_loadable_dataset(
         {"user_id": "rita", "verdict": "approve", "comment": "Prima."}
     ]
     assert rows[b["prompt_id"]]["source"] == b["source"]
-    assert {p.name for p in out.iterdir()} == {"MPEP_DUTCH", "progress.md", "progress.svg"}
+    assert {p.name for p in out.iterdir()} == {
+        "MPEP_DUTCH",
+        "progress.md",
+        "progress.svg",
+        ".mpep-collect",  # what was read, for the next collect (mpep_generator.incremental)
+    }
     assert_readable_by_datasets_3(data_file(out / "MPEP_DUTCH"))
 
     everything = tmp_path / "everything"

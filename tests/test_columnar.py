@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mpep_generator.columnar import _event, _Unfit, parse_bytes, parse_file_columns
+from mpep_generator.columnar import Unfit, _event, parse_bytes, parse_file_columns
 from mpep_space.events import FLAG_VERDICTS, KINDS, VERDICTS, Event, parse_lines, read_logs
 from mpep_space.rules import Ledger, Rules
 
@@ -223,7 +223,7 @@ def test_a_log_the_space_wrote_is_read_by_columns(
     if not ends_with_newline:
         data = data.removesuffix(b"\n")
     path = write(tmp_path, "events.jsonl", data)
-    by_columns = parse_bytes(data, NOW)  # _Unfit would fail the test
+    by_columns = parse_bytes(data, NOW)  # Unfit would fail the test
     assert by_columns == list(parse_lines(path, NOW))
     assert [e for _, e in by_columns] == events
     assert all(type(e) is Event for _, e in by_columns)
@@ -295,7 +295,7 @@ def test_files_the_columns_cannot_stand_for_are_read_line_by_line(
 ) -> None:
     path = write(tmp_path, "events.jsonl", data)
     if data:
-        with pytest.raises(_Unfit):
+        with pytest.raises(Unfit):
             parse_bytes(data, NOW)
     assert parse_file_columns(path, NOW) == list(parse_lines(path, NOW))
 

@@ -1,0 +1,155 @@
+"""Incremental collects: only event files that changed since the last collect are read.
+
+Local files are known by size and modification time, Hub files by size and etag (the
+recording fake Hub lists them like ``HfApi.list_repo_tree``); a rerun with nothing
+changed reads (and downloads) no event file and writes byte-identical output, one
+changed file is the only one read again, and the output always equals a collect from
+scratch.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FakeHfApi
+from mpep_generator import incremental
+from mpep_generator.collect import collect_language, collect_many
+from mpep_generator.hub import Hub
+from mpep_generator.incremental import STATE_DIR
+from test_collect import Log, data_dir
+
+REPO = "DIBT-Dutch/mpep-nl-responses"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every output file but the collector's own state."""
+    found = sorted(p for p in folder.rglob("*") if p.is_file())
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in found
+        if STATE_DIR not in p.relative_to(folder).parts
+    }
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], list[str]]]:
+    """(keys read from their file, keys folded from the state) of each language collected."""
+    seen: list[tuple[list[str], list[str]]] = []
+    save = incremental.ReadCache.save
+
+    def spy(self: incremental.ReadCache) -> None:
+        seen.append((list(self.read), list(self.reused)))
+        save(self)
+
+    monkeypatch.setattr(incremental.ReadCache, "save", spy)
+    return seen
+
+
+def two_files(root: Path) -> tuple[Path, Log, Log]:
+    """A data dir whose log is split over two files (two Space processes), one torn."""
+    a, b = Log(prefix="a"), Log(prefix="b")
+    t = a.translate("alice", "1", "Definieer entropie.")
+    b.review("rita", t)
+    b.review("rita", b.translate("bob", "10", "Schrijf over de vergadering."))
+    source = data_dir(root, a, tail='{"v": 1, "torn')  # this file needs the per-line reader
+    (source / "events" / "b.jsonl").write_text(b.text(), encoding="utf-8")
+    return source, a, b
+
+
+def scratch(sources: list[str], out: Path, **kwargs: Any) -> dict[str, bytes]:
+    collect_language("nl", sources, out, incremental=False, **kwargs)
+    return files_of(out)
+
+
+def test_a_rerun_reads_no_local_event_file_and_one_change_is_the_only_read(
+    tmp_path: Path, reads: list[tuple[list[str], list[str]]]
+) -> None:
+    source, _, b = two_files(tmp_path / "d")
+    files = sorted(str((source / "events" / n).resolve()) for n in ("a.jsonl", "b.jsonl"))
+    out = tmp_path / "out"
+    first = collect_language("nl", [str(source)], out)
+    assert sorted(reads[-1][0]) == files and reads[-1][1] == []
+    before = files_of(out)
+    assert before == scratch([str(source)], tmp_path / "scratch")
+    assert [str(p).split("/")[-1] for p in first.problems] == [
+        "a.jsonl:2: not valid JSON (a torn or corrupt line)"
+    ]
+
+    again = collect_language("nl", [str(source)], out)
+    assert reads[-1] == ([], files)  # nothing read: both readings were kept
+    assert files_of(out) == before
+    assert again.problems == first.problems
+
+    b.review("carol", b.translate("dave", "2", "Zeg hoi."))  # the b process wrote more
+    (source / "events" / "b.jsonl").write_text(b.text(), encoding="utf-8")
+    collect_many({"nl": [str(source)]}, out)  # and through collect_many
+    assert reads[-1] == ([files[1]], [files[0]])
+    assert {"progress.md", "progress.svg"} <= set(files_of(out))
+    (out / "progress.md").unlink()
+    (out / "progress.svg").unlink()
+    assert files_of(out) == scratch([str(source)], tmp_path / "scratch2")
+    assert files_of(out) != before
+
+
+def test_a_damaged_or_foreign_state_means_reading_everything_again(
+    tmp_path: Path, reads: list[tuple[list[str], list[str]]]
+) -> None:
+    source, _, _ = two_files(tmp_path / "d")
+    out = tmp_path / "out"
+    collect_language("nl", [str(source)], out)
+    expected = files_of(out)
+    state = out / STATE_DIR / "nl" / "state.json"
+    for damage in ("{not json", json.dumps({"version": "0/old", "files": {}}), "[]"):
+        state.write_text(damage)
+        collect_language("nl", [str(source)], out)
+        assert len(reads[-1][0]) == 2 and files_of(out) == expected
+    for kept in (out / STATE_DIR / "nl").glob("*.arrow"):
+        kept.write_bytes(b"not arrow")  # a kept reading that cannot be read is read again
+    collect_language("nl", [str(source)], out)
+    assert len(reads[-1][0]) == 1 and files_of(out) == expected
+
+
+def test_a_rerun_downloads_no_hub_event_file_and_one_change_is_the_only_download(
+    tmp_path: Path, fake_hub: FakeHfApi, reads: list[tuple[list[str], list[str]]]
+) -> None:
+    repo = fake_hub.repo_dir(REPO)
+    _, _, b = two_files(repo)
+    out, hub = tmp_path / "out", Hub(fake_hub)
+    label = f"hf://datasets/{REPO}/events"
+
+    def downloads() -> list[Any]:
+        return [
+            kw["allow_patterns"] for name, _, kw in fake_hub.calls if name == "snapshot_download"
+        ]
+
+    collect_language("nl", [REPO], out, hub=hub)
+    assert downloads()[-1] == ["space/*", "events/a.jsonl", "events/b.jsonl"]
+    before = files_of(out)
+    assert before == scratch([REPO], tmp_path / "scratch", hub=hub)
+
+    collect_language("nl", [REPO], out, hub=hub)
+    assert downloads()[-1] == ["space/*"]  # the bundle only: every event file is known
+    assert reads[-1] == ([], [f"{label}/a.jsonl", f"{label}/b.jsonl"])
+    assert files_of(out) == before
+
+    b.translate("erin", "2", "Nog een vertaling.")
+    (repo / "events" / "b.jsonl").write_text(b.text(), encoding="utf-8")
+    collect_language("nl", [REPO], out, hub=hub)
+    assert downloads()[-1] == ["space/*", "events/b.jsonl"]
+    assert reads[-1] == ([f"{label}/b.jsonl"], [f"{label}/a.jsonl"])
+    assert files_of(out) == scratch([REPO], tmp_path / "scratch2", hub=hub)
+
+
+def test_the_state_is_never_part_of_a_pushed_dataset(tmp_path: Path, fake_hub: FakeHfApi) -> None:
+    source, _, _ = two_files(tmp_path / "d")
+    collect_language("nl", [str(source)], tmp_path / "out", hub=Hub(fake_hub), push_org="DIBT")
+    (upload,) = [kw for name, _, kw in fake_hub.calls if name == "upload_folder"]
+    pushed = Path(upload["folder_path"])
+    assert pushed.name == "MPEP_DUTCH" and not list(pushed.rglob(f"*{STATE_DIR}*"))
+    assert (tmp_path / "out" / STATE_DIR / "nl" / "state.json").is_file()
+    shutil.rmtree(tmp_path / "out" / STATE_DIR)  # a missing state is a first collect
+    collect_language("nl", [str(source)], tmp_path / "out")
