@@ -274,7 +274,7 @@ def make_corpus(root: Path, languages: int, prompts: int, seed: int) -> Corpus:
         corpus.per_language[code] = len(events)
         corpus.files += len(names)
         corpus.done[spec.dataset] = done
-        config_lines.append(f"{code}: [data/{code}]\n")
+        config_lines.append(f"'{code}': [data/{code}]\n")  # quoted: YAML reads no: as False
     shutil.rmtree(root / "render", ignore_errors=True)
     corpus.config.write_text("".join(config_lines), encoding="utf-8")
     corpus.config_one.write_text(config_lines[0], encoding="utf-8")
