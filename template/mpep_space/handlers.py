@@ -128,9 +128,16 @@ def _leased_by_others(space: Space, prompt: PromptState, user: str) -> int:
 
 
 def _prompt_payload(space: Space, prompt: BundledPrompt, lease_until: float) -> dict[str, Any]:
-    state = space.store.ledger.prompts[prompt.id]
-    rejection = state.last_rejection()
+    rejection = space.store.ledger.prompts[prompt.id].last_rejection()
+    return _payload(space, prompt, lease_until, rejection)
+
+
+def _payload(
+    space: Space, prompt: BundledPrompt, lease_until: float, rejection: Event | None
+) -> dict[str, Any]:
+    """What a translator is shown; reads no ledger state, so it needs no lock."""
     suggestion = prompt.suggestion
+    glossary = space.config.glossary
     return {
         "prompt_id": prompt.id,
         "source": prompt.prompt,
@@ -142,7 +149,7 @@ def _prompt_payload(space: Space, prompt: BundledPrompt, lease_until: float) -> 
         ),
         "glossary": [
             {"term": g.term, "translation": g.translation, "note": g.note}
-            for g in qa.glossary_matches(prompt.prompt, space.config.glossary)
+            for g in (qa.glossary_matches(prompt.prompt, glossary) if glossary else ())
         ],
     }
 
@@ -156,9 +163,10 @@ def next_prompt(space: Space, user: str | None) -> dict[str, Any] | None:
         chosen = _held_prompt(space, user) or _first_open_prompt(space, user)
         if chosen is None:
             return None
-        prompt = space.prompts[chosen.id]
-        until = store.lease_prompt(prompt.id, user)
-        return _prompt_payload(space, prompt, until)
+        until = store.lease_prompt(chosen.id, user)
+        rejection = chosen.last_rejection()
+    # Built outside the lock: under a crowd every call queues on it.
+    return _payload(space, space.prompts[chosen.id], until, rejection)
 
 
 def _held_prompt(space: Space, user: str) -> PromptState | None:

@@ -38,15 +38,23 @@ log = logging.getLogger("mpep_space")
 class ServerSettings:
     """How the server runs, from the environment."""
 
-    concurrency: int = 64
-    max_threads: int = 100
+    # Calls run at once per endpoint. Beyond it Gradio queues them and, each time one
+    # starts, sends every waiting client a new estimate: quadratic in the queue. 200
+    # translators calling at once (bench/load.py) queued at 64: that made part of
+    # /next_prompt's p95 tail. Room for all of them removes that part.
+    concurrency: int = 256
+    # Worker threads: every running call holds one, and Gradio's own bookkeeping after
+    # each call needs one too, so there are more threads than calls.
+    max_threads: int = 256 + 64
     max_body: int = DEFAULT_MAX_BODY
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ServerSettings:
+        concurrency = int(env_number(env, "MPEP_CONCURRENCY", cls.concurrency, whole=True))
+        threads = env_number(env, "MPEP_MAX_THREADS", concurrency + 64, whole=True)
         return cls(
-            concurrency=int(env_number(env, "MPEP_CONCURRENCY", 64, whole=True)),
-            max_threads=int(env_number(env, "MPEP_MAX_THREADS", 100, whole=True)),
+            concurrency=concurrency,
+            max_threads=int(threads),
             max_body=int(env_number(env, "MPEP_MAX_BODY_BYTES", DEFAULT_MAX_BODY, whole=True)),
         )
 
