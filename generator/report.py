@@ -9,11 +9,14 @@ quoting paths) is written as code spans, so it never renders as markdown or HTML
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from types import ModuleType
 
 from mpep_space.text import CONTROL_CHARACTERS
 
@@ -105,12 +108,52 @@ def ordered_codes(codes: Iterable[str]) -> list[tuple[str, str]]:
     Codes the QA module does not list (older or newer Spaces) come last, sorted,
     with an empty description.
     """
-    from mpep_space import qa
-
-    known: Mapping[str, str] = getattr(qa, "CODES", {})
     wanted = set(codes)
+    if not wanted:
+        return []
+    known = qa_codes()
     first = [(code, text) for code, text in known.items() if code in wanted]
     return first + [(code, "") for code in sorted(wanted - set(known))]
+
+
+def qa_codes() -> Mapping[str, str]:
+    """The Space's QA codes and descriptions (``mpep_space.qa.CODES``), in its order.
+
+    Importing ``mpep_space.qa`` loads every check and its language tables (0.18 s of
+    each collect process, bench/collect.py); the table lives in ``qa/findings.py``, which
+    imports only the standard library, so that file is loaded alone -- unless the package
+    is loaded already, or cannot be found that way.
+    """
+    loaded = sys.modules.get("mpep_space.qa")
+    if loaded is None:
+        try:
+            return _findings_module().CODES  # type: ignore[no-any-return]
+        except (ImportError, OSError, AttributeError, TypeError):
+            pass
+    from mpep_space import qa
+
+    return getattr(qa, "CODES", {})
+
+
+def _findings_module() -> ModuleType:
+    name = "mpep_generator._space_qa_findings"
+    if name in sys.modules:
+        return sys.modules[name]
+    package = importlib.util.find_spec("mpep_space.qa")  # imports mpep_space, not qa
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("mpep_space.qa is not a package")
+    path = Path(list(package.submodule_search_locations)[0]) / "findings.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while it runs
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 # Explicit direction controls would reorder the rest of a table row around the text.

@@ -53,9 +53,10 @@ def test_the_card_is_the_text_huggingface_hub_renders(
 
 
 @pytest.mark.slow
-def test_a_local_collect_imports_no_plotting_dataframe_or_hub_library(tmp_path: Path) -> None:
+def test_a_local_collect_imports_no_plotting_dataframe_hub_or_qa_library(tmp_path: Path) -> None:
     log = Log()
-    log.review("rita", log.translate("alice", "1", "Definieer entropie."))
+    finding = {"code": "number_missing", "severity": "warning", "message": "m"}
+    log.review("rita", log.translate("alice", "1", "Definieer entropie.", qa=(finding,)))
     source = data_dir(tmp_path / "d", log)
     script = (
         "import sys\n"
@@ -63,11 +64,17 @@ def test_a_local_collect_imports_no_plotting_dataframe_or_hub_library(tmp_path: 
         f"run = collect_many({{'nl': [{str(source)!r}]}}, __import__('pathlib').Path("
         f"{str(tmp_path / 'out')!r}))\n"
         "assert run.ok and run.results[0].rows == 1, run.failures\n"
-        "heavy = ('pandas', 'matplotlib', 'huggingface_hub', 'datasets', 'tqdm')\n"
+        "heavy = ('pandas', 'matplotlib', 'huggingface_hub', 'datasets', 'tqdm', 'mpep_space.qa')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "from mpep_generator.report import qa_codes\n"
+        "codes = dict(qa_codes())\n"
+        "from mpep_space.qa import CODES\n"
+        "print(list(codes.items()) == list(CODES.items()) and len(codes) > 5)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
+    assert (done.returncode, done.stdout) == (0, "[]\nTrue\n"), done.stderr
+    card = (tmp_path / "out" / "MPEP_DUTCH" / "README.md").read_text()
+    assert "| `number_missing` | A number of the source is missing" in card
 
 
 def tree(folder: Path) -> dict[str, bytes]:
