@@ -140,7 +140,12 @@ def _write_table(table: Any, path: Path) -> None:
 
     if table is None:  # an empty file: an empty stream of no columns
         table = pa.table({})
-    with pa.OSFile(os.fspath(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+    # lz4: about half the JSONL's size, for a few ms per MiB.
+    options = ipc.IpcWriteOptions(compression="lz4")
+    with (
+        pa.OSFile(os.fspath(path), "wb") as sink,
+        ipc.new_file(sink, table.schema, options=options) as writer,
+    ):
         writer.write_table(table)
 
 
