@@ -218,6 +218,7 @@ def collect_many(
     push_org: str | None = None,
     show_progress: bool | None = None,
     outputs: Sequence[Path] = (),
+    incremental: bool = True,
 ) -> CollectRun:
     """Collect every language of ``sources``; one language's failure does not stop the others.
 
@@ -234,7 +235,7 @@ def collect_many(
     if show_progress is None:
         show_progress = len(codes) > 1 and sys.stderr.isatty()
     bar = _progress_bar(codes) if show_progress else None
-    job = _Job(dict(sources), out, include_pending, hub, push_org, tuple(outputs))
+    job = _Job(dict(sources), out, include_pending, hub, push_org, tuple(outputs), incremental)
     for code, outcome in _outcomes(job, codes, workers(codes, hub=hub, push_org=push_org)):
         if bar is not None:
             bar.set_postfix_str(code)
@@ -288,6 +289,7 @@ class _Job:
     hub: Hub | None
     push_org: str | None
     outputs: tuple[Path, ...]
+    incremental: bool
 
     def __call__(self, code: str) -> tuple[str, CollectResult | str]:
         """The result of collecting ``code``, or its one-line error."""
@@ -300,6 +302,7 @@ class _Job:
                 hub=self.hub,
                 push_org=self.push_org,
                 outputs=self.outputs,
+                incremental=self.incremental,
             )
         except GeneratorError as exc:
             return code, str(exc)
