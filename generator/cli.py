@@ -427,7 +427,7 @@ repo's id on the Hub (OWNER/NAME). --from-config is a YAML or JSON mapping:
     "out",
     type=click.Path(path_type=Path),
     required=True,
-    help="Folder for MPEP_<NAME>/ datasets and progress.md/png.",
+    help="Folder for MPEP_<NAME>/ datasets and progress.md/svg.",
 )
 @click.option(
     "--include-pending",
