@@ -183,3 +183,12 @@ def test_drafts_are_pushed_and_restored_but_not_collected(
     fresh2 = make_space(space_dir, tmp_path / "fresh", Clock(), reviewers=("rita",))
     opened = work.open_prompt(fresh2, "alice")
     assert opened and opened["prompt_id"] == pid and opened["text"] == "concept op de Hub"
+
+
+def test_opening_a_prompt_from_my_work_is_the_one_a_reload_shows(space: h.Space) -> None:
+    first = work.open_prompt(space, "alice")
+    assert first
+    other = next(pid for pid in space.prompts if pid != first["prompt_id"])
+    work.open_this(space, "alice", other)
+    assert not space.store.holds_prompt(first["prompt_id"], "alice")
+    assert work.open_prompt(space, "alice")["prompt_id"] == other  # type: ignore[index]

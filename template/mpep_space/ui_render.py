@@ -10,6 +10,7 @@ never passed through a markdown renderer, so it can load nothing and link nowher
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -47,10 +48,62 @@ def _link_in_new_tab(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return str(self.renderToken(tokens, idx, options, env))
 
 
+# What a translator copies into the translation unchanged (as Pontoon's and Weblate's
+# "placeables"): placeholders of the common template syntaxes, URLs, numbers.
+PLACEABLE = re.compile(
+    r"\{\{[^{}\n]{0,80}\}\}"  # {{ name }}
+    r"|\$\{[^{}\n]{0,80}\}"  # ${name}
+    r"|\{[A-Za-z_][\w.]{0,40}\}"  # {name}
+    r"|%\(\w{1,40}\)[sdif]|%[sdif]"  # %(name)s, %s
+    r"|https?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]]"  # a URL, without its closing stop
+    r"|(?<![\w.])\d+(?:[.,:]\d+)*%?"  # 16, 2.35, 12:30, 50%
+)
+
+
+def _placeable(value: str, shown: str | None = None) -> str:
+    """A highlighted span; a click inserts ``value`` at the cursor (see ui.SHORTCUTS_JS)."""
+    return (
+        f"<span class='mpep-hl' data-insert='{html.escape(value, quote=True)}' "
+        f"title='Click to insert'>{html.escape(value if shown is None else shown)}</span>"
+    )
+
+
+def highlight(text: str) -> str:
+    """Plain text as HTML with its placeables highlighted."""
+    parts: list[str] = []
+    last = 0
+    for match in PLACEABLE.finditer(text):
+        parts.append(html.escape(text[last : match.start()]))
+        parts.append(_placeable(match.group()))
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    return "".join(parts)
+
+
+def _text_with_placeables(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
+    return highlight(tokens[idx].content)
+
+
+def _inline_code(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """Inline code is a placeable too; it is inserted with its backticks (still markdown)."""
+    token = tokens[idx]
+    fence = token.markup or "`"
+    code = f"<code>{html.escape(token.content)}</code>"
+    value = html.escape(f"{fence}{token.content}{fence}", quote=True)
+    return f"<span class='mpep-hl' data-insert='{value}' title='Click to insert'>{code}</span>"
+
+
 # Raw HTML in a prompt is shown as text: prompts are data, never markup that runs.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+# "breaks": a single line break in a prompt stays a line break (the source as written).
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(
+    ["table", "strikethrough"]
+)
 _MARKDOWN.add_render_rule("image", _image_as_text)
 _MARKDOWN.add_render_rule("link_open", _link_in_new_tab)
+_MARKDOWN.add_render_rule("text", _text_with_placeables)
+_MARKDOWN.add_render_rule("code_inline", _inline_code)
 
 CSS = """
 #banner { background: var(--color-accent-soft); border: 1px solid var(--color-accent);
@@ -58,8 +111,28 @@ CSS = """
 #whoami { text-align: right; }
 #source, #review-source { border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 0.75em 1em; max-height: 32em; overflow: auto; font-size: var(--text-lg);
-  line-height: 1.5; }
-#source pre, #review-source pre { white-space: pre-wrap; }
+  line-height: 1.5; overflow-wrap: anywhere; contain: paint; }
+#source pre, #review-source pre { white-space: pre; overflow-x: auto; max-width: 100%;
+  background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary);
+  border-radius: 6px; padding: 0.5em 0.75em; font-family: var(--font-mono);
+  font-size: var(--text-md); line-height: 1.4; }
+#source code, #review-source code { font-family: var(--font-mono);
+  background: var(--background-fill-secondary); border-radius: 4px; padding: 0 0.2em; }
+#source pre code, #review-source pre code { background: none; padding: 0; }
+#source table, #review-source table { display: block; overflow-x: auto; max-width: 100%; }
+.mpep-hl { background: #fef3c7; color: #78350f; border-radius: 3px; padding: 0 0.1em;
+  cursor: pointer; }
+.mpep-hl:hover { outline: 1px solid #d97706; }
+#review-source .mpep-hl { cursor: text; }
+.mpep-mono textarea { font-family: var(--font-mono) !important; tab-size: 4; }
+#draft-status { font-size: var(--text-sm); color: var(--body-text-color-subdued); }
+#my-work table, #hall-of-fame, #glossary-matches table { display: block; overflow-x: auto;
+  max-width: 100%; }
+#my-work th, #hall-of-fame th, #glossary-matches th, #guidelines th { word-break: keep-all;
+  overflow-wrap: normal; white-space: nowrap; }
+#my-work td { vertical-align: top; padding: 0.25em 0.75em 0.25em 0; }
+#my-work .mpep-plain { display: block; max-height: 8em; overflow: auto; }
+.tab-container button, [role=tablist] button { white-space: nowrap; }
 #rejection:has(.prose:empty), #glossary-matches:has(.md:empty), #qa:has(.prose:empty),
 #review-qa:has(.prose:empty) { display: none; }
 .mpep-plain { white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -106,14 +179,100 @@ def render_findings(findings: list[dict[str, str]]) -> str:
     return f"<ul class='mpep-qa'>{items}</ul>"
 
 
-def render_rejection(rejection: Mapping[str, str] | None) -> str:
-    """The reviewer's comment on this user's earlier, rejected translation (plain text)."""
+def render_rejection(rejection: Mapping[str, str] | None, rejected_text: str | None = None) -> str:
+    """The reviewer's comment on an earlier, rejected translation (plain text); when it was
+    this user's, their text is back in the box and the notice says so."""
     if not rejection:
         return ""
+    yours = (
+        " Your rejected text is in the box: change it and submit again." if rejected_text else ""
+    )
     return (
         "<div class='mpep-notice'><b>An earlier translation was rejected</b> by "
-        f"<b>{plain(rejection['reviewer'])}</b>: {plain(rejection['comment'])}</div>"
+        f"<b>{plain(rejection['reviewer'])}</b>: {plain(rejection['comment'])}{yours}</div>"
     )
+
+
+def render_time(ts: str, *, date: bool = False) -> str:
+    """A UTC timestamp; the page's script shows it in the viewer's time zone."""
+    shown = f"{ts[:10]} {ts[11:16]} UTC" if date else f"{ts[11:16]} UTC"
+    flag = " data-date='1'" if date else ""
+    return f"<time class='mpep-time' datetime='{html.escape(ts)}'{flag}>{shown}</time>"
+
+
+def render_prompt_header(payload: Mapping[str, Any]) -> str:
+    return (
+        f"<h3>Prompt {plain(payload['prompt_id'])}</h3><p>Reserved for you until "
+        f"{render_time(payload['lease_expires'])} (renewed while you work).</p>"
+    )
+
+
+def render_draft_saved(ts: str) -> str:
+    return f"<span id='draft-saved'>Draft saved at {render_time(ts)}.</span>"
+
+
+def render_draft_status(payload: Mapping[str, Any]) -> str:
+    """Where the text in the box came from, when it is not empty."""
+    if payload.get("draft"):
+        return "<span id='draft-saved'>Your saved draft is back in the box.</span>"
+    return ""
+
+
+_CODE = re.compile(r"^(```|~~~|    \S)|`[^`\n]+`", re.MULTILINE)
+
+
+def has_code(source: str) -> bool:
+    """Does the prompt hold code (a fence, an indented block, inline code)?"""
+    return bool(_CODE.search(source))
+
+
+WORK_STATUS = {
+    "awaiting review": "⏳ awaiting review",
+    "approved": "✅ approved",
+    "rejected": "❌ rejected",
+    "superseded": "another translation was accepted",
+}
+
+
+def render_my_work(data: Mapping[str, Any]) -> str:
+    """The person's drafts and translations: their own text, as plain text."""
+    parts: list[str] = []
+    if data["drafts"]:
+        rows = "".join(
+            f"<tr><td>{plain(d['prompt_id'])}</td><td>{render_time(d['ts'], date=True)}</td>"
+            f"<td>{plain(d['text'])}</td></tr>"
+            for d in data["drafts"]
+        )
+        parts.append(
+            "<h4>Drafts</h4><table class='mpep-drafts'><thead><tr><th>Prompt</th>"
+            f"<th>Saved</th><th>Draft</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    if data["translations"]:
+        rows = "".join(
+            f"<tr class='mpep-work-row' data-prompt='{html.escape(t['prompt_id'], quote=True)}'>"
+            f"<td>{plain(t['prompt_id'])}</td>"
+            f"<td>{WORK_STATUS.get(t['status'], html.escape(t['status']))}"
+            + (
+                f"<br>by {plain(t['rejected_by'])}: “{plain(t['comment'])}”"
+                if t["status"] == "rejected"
+                else ""
+            )
+            + f"</td><td>{render_time(t['ts'], date=True)}</td><td>{plain(t['text'])}</td></tr>"
+            for t in data["translations"]
+        )
+        parts.append(
+            "<h4>Translations</h4><table class='mpep-translations'><thead><tr><th>Prompt</th>"
+            f"<th>State</th><th>Submitted</th><th>Text</th></tr></thead><tbody>{rows}</tbody>"
+            "</table>"
+        )
+    if data.get("flags"):
+        items = "".join(
+            f"<li>Prompt {plain(f['prompt_id'])}: {plain(f['reason'])}"
+            f"{' (a reviewer has answered it)' if f['answered'] else ''}</li>"
+            for f in data["flags"]
+        )
+        parts.append(f"<h4>Flags</h4><ul class='mpep-flags'>{items}</ul>")
+    return "".join(parts) or "<p>Nothing yet: your drafts and translations will show here.</p>"
 
 
 def render_identity(user: str | None) -> str:

@@ -166,6 +166,9 @@ def open_this(space: h.Space, user: str | None, prompt_id: str) -> dict[str, Any
                 f"Prompt {prompt.id} cannot be translated by you now (done, flagged, "
                 "already translated by you, or held by someone else)."
             )
+        for held in store.leased_prompts(user):  # one prompt on screen: the others go free
+            if held != prompt.id:
+                store.release_prompt(held, user)
         return _with_workspace(space, user, _lease(space, user, prompt.id))
 
 
