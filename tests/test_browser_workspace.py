@@ -290,3 +290,31 @@ def test_a_rejected_prompt_opens_with_the_rejected_text(
     expect(page.locator("#rejection")).to_contain_text("Vijf zinnen, graag.")
     open_tab(page, "My work")
     expect(page.locator("#my-work")).to_contain_text("rejected")
+
+
+def test_local_mode_translates_and_reviews_to_done(
+    tmp_path: Path, new_context: Callable[..., BrowserContext]
+) -> None:
+    env = space_env(tmp_path)
+    del env["MPEP_USERS"], env["MPEP_REVIEWERS"]  # one local user, no login
+    space = start(render_workspace_space(tmp_path), tmp_path, env)
+    try:
+        page = new_context().new_page()
+        page.goto(space.url)
+        expect(page.locator("#banner")).to_contain_text("self-review is on")
+        expect(page.locator("#prompt-header")).to_contain_text("Prompt 1")
+        page.locator("#translation textarea").fill(DUTCH)
+        page.locator("#submit").click()
+        status = page.locator("#status")
+        expect(status).to_contain_text(re.compile("Saved your translation of prompt 1|again"))
+        if "again" in status.inner_text():
+            page.locator("#submit").click()
+        expect(status).to_contain_text("Saved your translation of prompt 1")
+        open_tab(page, "Review")
+        expect(page.locator("#review-header")).to_contain_text("Prompt 1, translated by")
+        page.locator("#approve").click()
+        expect(page.locator("#review-status")).to_contain_text("Approved the translation")
+        open_tab(page, "Progress")
+        expect(page.locator("#count-done")).to_have_text("1", timeout=10_000)
+    finally:
+        space.kill()

@@ -192,3 +192,23 @@ def test_opening_a_prompt_from_my_work_is_the_one_a_reload_shows(space: h.Space)
     work.open_this(space, "alice", other)
     assert not space.store.holds_prompt(first["prompt_id"], "alice")
     assert work.open_prompt(space, "alice")["prompt_id"] == other  # type: ignore[index]
+
+
+def test_a_reviewer_with_only_own_work_is_told_why(space: h.Space) -> None:
+    pid = work.open_prompt(space, "rita")["prompt_id"]  # type: ignore[index]
+    work.submit(space, "rita", pid, nl("Mijn eigen vertaling."), confirm=True)
+    assert h.next_review(space, "rita") is None
+    assert "your own work" in work.nothing_to_review_reason(space, "rita")
+    assert "self-review is off" in work.nothing_to_review_reason(space, "rita")
+
+
+def test_local_mode_allows_self_review_and_says_so(space_dir: Path, tmp_path: Path) -> None:
+    from mpep_space.server import prepare
+
+    local = prepare(space_dir, {"MPEP_DATA_DIR": str(tmp_path / "local")})
+    assert local.mode.kind == "local" and local.space.config.allow_self_review
+    assert "self-review is on" in local.mode.banner
+    users = tmp_path / "users.txt"
+    users.write_text("alice:pw\n")
+    env = {"MPEP_DATA_DIR": str(tmp_path / "pw"), "MPEP_USERS": str(users)}
+    assert not prepare(space_dir, env).space.config.allow_self_review

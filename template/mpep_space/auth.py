@@ -37,9 +37,10 @@ class AuthMode:
     def banner(self) -> str:
         if self.kind == "local":
             return (
-                f"**Local single-user mode**: you are *{self.local_user}*. Set `MPEP_USERS` to a "
-                "file of `user:password` lines for several people, or run on Spaces for "
-                "Hugging Face login."
+                f"**Local single-user mode**: you are *{self.local_user}*, and you may review "
+                "your own translations (self-review is on), so a prompt can be finished. Set "
+                "`MPEP_USERS` to a file of `user:password` lines for several people (then the "
+                "language's review rule applies), or run on Spaces for Hugging Face login."
             )
         return ""
 

@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,9 @@ def prepare(
     server = ServerSettings.from_env(env)
     settings = SyncSettings.from_env(config.sync_repo, env)
     mode = detect(env)
+    if mode.kind == "local" and not config.allow_self_review:
+        # One local person can finish a prompt only by reviewing their own work (issue 12).
+        config = replace(config, allow_self_review=True)
     data_dir = Path(env.get("MPEP_DATA_DIR") or space_dir / "data")
     store = open_store(config, data_dir)
     stage_bundle(space_dir, data_dir)

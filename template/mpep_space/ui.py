@@ -749,9 +749,12 @@ def _review_tab(w: Wiring, tab: gr.Tab) -> None:
     def say(message: str, *, strong: bool = True) -> Update:
         return {status: render_message(message, strong=strong)}
 
-    def show(payload: dict | None, message: str = "", *, heading: str = "") -> Update:
+    def show(
+        payload: dict | None, message: str = "", *, heading: str = "", why: str = ""
+    ) -> Update:
         if payload is None:
             heading = heading or "Nothing to review right now."
+            message = " ".join(part for part in (message, why) if part)
             return {
                 current: None,
                 header: f"<h3>{html.escape(heading)}</h3>",
@@ -781,8 +784,11 @@ def _review_tab(w: Wiring, tab: gr.Tab) -> None:
         }
 
     def load(message: str, request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
+        user = w.user(request, profile)
         try:
-            return show(h.next_review(w.space, w.user(request, profile)), message)
+            payload = h.next_review(w.space, user)
+            why = "" if payload else work.nothing_to_review_reason(w.space, user)
+            return show(payload, message, why=why)
         except h.Refusal as refusal:
             return {**show(None, heading="Reviewing is for reviewers"), **say(str(refusal))}
 

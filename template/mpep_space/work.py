@@ -219,3 +219,26 @@ def my_work(space: h.Space, user: str | None) -> dict[str, Any]:
         if d.prompt_id in space.prompts
     ]
     return {"translations": rows, "drafts": drafts}
+
+
+def nothing_to_review_reason(space: h.Space, user: str | None) -> str:
+    """Why a reviewer got nothing to review, when the review rule is the reason."""
+    if not user:
+        return ""
+    with space.store.transaction() as ledger:
+        pending = [
+            t
+            for t in ledger.translations.values()
+            if t.status == "pending" and ledger.prompts[t.prompt_id].accepted is None
+        ]
+        own = [t for t in pending if ledger.is_own_work(t, user)]
+        reviewed = [t for t in pending if not ledger.is_own_work(t, user) and user in t.reviewers]
+    parts = []
+    if own:
+        parts.append(
+            f"{len(own)} translation(s) awaiting review are your own work; in "
+            f"{space.config.language.name} someone else reviews them (self-review is off)."
+        )
+    if reviewed:
+        parts.append(f"You already reviewed {len(reviewed)} that now wait for other reviewers.")
+    return " ".join(parts)
