@@ -76,11 +76,18 @@ class Prepared:
     server: ServerSettings
 
 
-def open_store(config: SpaceConfig, data_dir: Path) -> Store:
-    """The store of ``data_dir``; a folder that cannot take writes is a ConfigError."""
+def open_store(config: SpaceConfig, data_dir: Path, *, load: bool = True) -> Store:
+    """The store of ``data_dir``; a folder that cannot take writes is a ConfigError.
+
+    ``load=False`` leaves the log to fold later (:meth:`Store.load_in_background`).
+    """
     try:
         store = Store(
-            data_dir, config.prompt_ids, config.rules, lease_seconds=config.lease_minutes * 60
+            data_dir,
+            config.prompt_ids,
+            config.rules,
+            lease_seconds=config.lease_minutes * 60,
+            load=load,
         )
         store.check_writable()
     except OSError as exc:
@@ -93,9 +100,18 @@ def open_store(config: SpaceConfig, data_dir: Path) -> Store:
 
 
 def prepare(
-    space_dir: Path = SPACE_DIR, env: Mapping[str, str] | None = None, hf_api: Any = None
+    space_dir: Path = SPACE_DIR,
+    env: Mapping[str, str] | None = None,
+    hf_api: Any = None,
+    *,
+    fold_later: bool = False,
 ) -> Prepared:
-    """Check every setting, open the store, restore from the Hub and start syncing."""
+    """Check every setting, open the store, restore from the Hub and start syncing.
+
+    ``fold_later``: the event log is not read yet (the caller starts
+    :meth:`Store.load_in_background` once the page serves); restored files are in
+    place before that, so the one fold reads them too.
+    """
     env = os.environ if env is None else env
     config: SpaceConfig = load_config(space_dir, env)
     server = ServerSettings.from_env(env)
@@ -105,17 +121,9 @@ def prepare(
         # One local person can finish a prompt only by reviewing their own work (issue 12).
         config = replace(config, allow_self_review=True)
     data_dir = Path(env.get("MPEP_DATA_DIR") or space_dir / "data")
-    store = open_store(config, data_dir)
+    store = open_store(config, data_dir, load=not fold_later)
     stage_bundle(space_dir, data_dir)
-    log.info(
-        "%s: %d prompts, %d events from %s (%d unreadable lines skipped), %s login",
-        config.language.name,
-        len(config.prompts),
-        store.event_count,
-        store.events_dir,
-        len(store.problems),
-        mode.kind,
-    )
+    log.info("%s: %d prompts, %s login", config.language.name, len(config.prompts), mode.kind)
     notes: list[str] = []
     scheduler = None
     if settings is not None and (settings.token or hf_api is not None):
@@ -150,7 +158,9 @@ def run(
     # Gradio rebuilds a pandas summary of recent events after every call by default;
     # under 50 translators that was a third of the Space's CPU (bench/load.py).
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
-    ready = prepare(space_dir, env, hf_api)
+    # A big log (100,000 events) takes seconds to fold: it is folded once the page
+    # serves, and every call waits for it (Store.transaction), so none decides early.
+    ready = prepare(space_dir, env, hf_api, fold_later=True)
     demo = build_demo(ready.space, ready.mode, ready.notes)
     demo.queue(default_concurrency_limit=ready.server.concurrency)
     lang = ready.space.config.language
@@ -168,6 +178,7 @@ def run(
         footer_links=["api"],
         ssr_mode=False,
     )
+    ready.space.store.load_in_background()
     # Load the language-identification model once the page already serves, so the
     # first "Check" is fast and start-up is not slower for it.
     threading.Thread(target=qa.warm_up, name="qa-warm-up", daemon=True).start()

@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
-from .events import Event, Kind, after_ts, event_files, make_event, now_ts, read_logs
+from .events import Event, Kind, Problem, after_ts, event_files, make_event, now_ts, read_logs
 from .rules import Ledger, Rules
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,10 @@ class Store:
         clock: Callable[[], float] = time.time,
         io_lock: AbstractContextManager[Any] | None = None,
         opener: Callable[[Path], IO[bytes]] = open_for_append,
+        load: bool = True,
     ) -> None:
+        """``load=False``: the log is folded later, by :meth:`load_in_background` (or
+        :meth:`reload`); until then every transaction waits."""
         self.data_dir = data_dir
         self.events_dir = data_dir / "events"
         self.events_dir.mkdir(parents=True, exist_ok=True)
@@ -132,7 +135,14 @@ class Store:
         self._handed: dict[tuple[str, str], int] = {}
         self._passes: dict[str, set[str]] = {}  # reviewer -> translations passed on
         self.ledger = Ledger(prompt_ids, rules)
-        self.reload()
+        self.problems: list[Problem] = []
+        self.event_count = 0
+        # Set once the log is folded; transactions wait for it, so no decision is ever
+        # taken on a half-read log (the Space serves its page while a big log folds).
+        self.loaded = threading.Event()
+        self.load_error: Exception | None = None
+        if load:
+            self.reload()
 
     def check_writable(self) -> None:
         """Raise OSError now if the data dir cannot take a write (read-only, missing)."""
@@ -148,6 +158,7 @@ class Store:
     def reload(self) -> None:
         """Rebuild the folded state from every log file in ``events/``."""
         with self.lock:
+            began = time.perf_counter()
             result = read_logs(event_files(self.events_dir))
             for problem in result.problems:
                 log.warning("skipped event line %s", problem)
@@ -156,6 +167,33 @@ class Store:
                 self.ledger.apply(event)
             self.problems = result.problems
             self.event_count = len(result.events)
+            self.loaded.set()
+            log.info(
+                "folded %d events from %s in %.2f s (%d unreadable lines skipped)",
+                self.event_count,
+                self.events_dir,
+                time.perf_counter() - began,
+                len(self.problems),
+            )
+
+    def load_in_background(self) -> threading.Thread:
+        """Fold the log in a thread; transactions wait until it is done."""
+        thread = threading.Thread(target=self._load, name="mpep-fold-log", daemon=True)
+        thread.start()
+        return thread
+
+    def _load(self) -> None:
+        try:
+            self.reload()
+        except Exception as exc:  # an unreadable folder: every call says so, none hangs
+            log.error("could not read the event log in %s: %s", self.events_dir, exc)
+            self.load_error = exc
+            self.loaded.set()
+
+    def _wait_loaded(self) -> None:
+        self.loaded.wait()
+        if self.load_error is not None:
+            raise RuntimeError(f"the event log could not be read: {self.load_error}")
 
     # -- writing ----------------------------------------------------------------------
 
@@ -178,6 +216,7 @@ class Store:
         refuses the line.
         """
         line = (event.to_json() + "\n").encode("utf-8")
+        self._wait_loaded()
         with self.lock, self.io_lock:
             self._write_line(line)
             self._last_written = max(self._last_written, event.ts)
@@ -274,6 +313,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Ledger]:
         """Hold the lock while deciding and writing, so the decision stays true."""
+        self._wait_loaded()
         with self.lock:
             yield self.ledger
 

@@ -94,7 +94,7 @@ def restore(store: Store, settings: SyncSettings, hf_api: Any) -> int:
         copied = _copy_missing(folder / "events", store.events_dir)
         # Drafts are read when the Space's drafts open (after this restore).
         _copy_missing(folder / "drafts", store.data_dir / "drafts")
-    if copied:
+    if copied and store.loaded.is_set():  # else the store's first fold reads them
         store.reload()
     log.info("restored %d event file(s) from %s", copied, settings.repo_id)
     return copied
