@@ -24,7 +24,7 @@ from test_browser import log_in, open_tab, space_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PEOPLE = ("alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank", "ivy", "rita")
+PEOPLE = ("alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank", "ivy", "jack", "rita")
 BREAKS = "Solve the system:\n3x + 2y = 16\n5x - y = 18\nShow your working."
 PLACEHOLDER = "Write a short greeting for {{ user.name }} that mentions the date."
 CODE_LINE = "    total = sum(price * count for price, count in basket) # " + "x" * 60
@@ -48,6 +48,7 @@ PROMPTS = {
     "9": "Summarise the plot of a fairy tale you know in five sentences.",
     "10": LONG.replace("A long task", "Another long task"),
     "11": "Write a haiku about the sea in spring, with a season word.",
+    "12": "Write a haiku about the sea in winter, with a season word.",
 }
 # Long enough for QA's length checks, Dutch enough for its language check.
 DUTCH = "Schrijf een korte tekst over de zee in de herfst, met een woord voor het seizoen erin."
@@ -318,3 +319,32 @@ def test_local_mode_translates_and_reviews_to_done(
         expect(page.locator("#count-done")).to_have_text("1", timeout=10_000)
     finally:
         space.kill()
+
+
+def test_a_translation_awaiting_review_can_be_edited_from_my_work(
+    ws_space: SpaceProcess, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = log_in(new_context(), ws_space.url, "jack")
+    open_prompt(page, "12")
+    box = page.locator("#translation textarea")
+    box.fill(DUTCH)
+    box.press("Control+Enter")
+    status = page.locator("#status")
+    expect(status).to_contain_text(re.compile("Saved your translation of prompt 12|again"))
+    if "again" in status.inner_text():
+        page.locator("#submit").click()
+    expect(status).to_contain_text("Saved your translation of prompt 12")
+    open_tab(page, "My work")
+    expect(page.locator("#my-work")).to_contain_text("awaiting review")
+    open_prompt(page, "12")
+    expect(page.locator("#prompt-header")).to_contain_text("editing your translation")
+    expect(box).to_have_value(DUTCH)
+    edited = DUTCH.replace("korte", "heel korte")
+    box.fill(edited)
+    page.locator("#submit").click()
+    expect(status).to_contain_text(re.compile("Saved the new version|again"))
+    if "again" in status.inner_text():
+        page.locator("#submit").click()
+    expect(status).to_contain_text("Saved the new version of your translation of prompt 12")
+    rows = client(ws_space.url, "jack").predict(api_name="/my_work")["translations"]
+    assert [(r["prompt_id"], r["text"]) for r in rows] == [("12", edited)]

@@ -212,3 +212,27 @@ def test_local_mode_allows_self_review_and_says_so(space_dir: Path, tmp_path: Pa
     users.write_text("alice:pw\n")
     env = {"MPEP_DATA_DIR": str(tmp_path / "pw"), "MPEP_USERS": str(users)}
     assert not prepare(space_dir, env).space.config.allow_self_review
+
+
+def test_a_pending_translation_can_be_replaced_before_review(
+    space: h.Space, space_dir: Path
+) -> None:
+    pid = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    t = work.submit(space, "alice", pid, nl("Eerste versie."), confirm=True)
+    opened = work.open_this(space, "alice", pid)
+    assert opened["revising"] == t["translation_id"] and opened["text"] == nl("Eerste versie.")
+    handed = h.next_review(space, "rita")  # rita loads the old text
+    assert handed
+    work.revise(space, "alice", pid, nl("Tweede versie."), confirm=True)
+    with pytest.raises(h.Refusal, match="text changed"):
+        h.submit_review(space, "rita", t["translation_id"], "approve")
+    again = h.next_review(space, "rita")
+    assert again and again["text"] == nl("Tweede versie.")
+    h.submit_review(space, "rita", t["translation_id"], "approve")
+    # one translation, approved with the new text, also after a restart (the fold)
+    fresh = restart(space, space_dir)
+    (state,) = fresh.store.ledger.prompts[pid].translations
+    assert state.status == "approved" and state.final_text == nl("Tweede versie.")
+    assert fresh.store.ledger.progress().as_dict()["translated"] == 1
+    with pytest.raises(h.Refusal, match="no longer awaiting"):
+        work.revise(space, "alice", pid, nl("Derde versie."), confirm=True)

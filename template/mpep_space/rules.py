@@ -258,6 +258,8 @@ class Ledger:
             prompt.accepted = state
 
     def _add_translation(self, prompt: PromptState, event: Event) -> None:
+        if event.kind == "translation" and self._revise(prompt, event):
+            return
         state = TranslationState(
             id=event.id,
             prompt_id=prompt.id,
@@ -271,6 +273,20 @@ class Ledger:
         prompt.translations.append(state)
         self.translations[state.id] = state
         self.translation_counts[event.user] += 1
+
+    def _revise(self, prompt: PromptState, event: Event) -> bool:
+        """A translator's new text while their translation awaits its first review
+        replaces it (a new version: a reviewer handed the old text must reload)."""
+        mine = [t for t in prompt.translations if t.user == event.user and t.status == "pending"]
+        if not mine or mine[-1].reviews:
+            return False
+        translation = mine[-1]
+        translation.text = translation.final_text = event.text
+        translation.qa = event.qa
+        translation.suggestion_unchanged = event.suggestion_unchanged
+        translation.version += 1
+        translation.version_reviewers = set()
+        return True
 
     def _add_flag(self, prompt: PromptState, event: Event) -> str | None:
         if prompt.flagged_by(event.user):

@@ -314,7 +314,8 @@ def _work_tab(w: Wiring, tab: gr.Tab, tabs: gr.Tabs, translate: Translate) -> No
     listing = gr.HTML(elem_id="my-work")
     with gr.Row(equal_height=True):
         prompt_id = gr.Textbox(
-            label="Prompt id (a draft, or a rejected prompt to try again)",
+            label="Prompt id (a draft, a translation awaiting review to edit, or a "
+            "rejected prompt to try again)",
             scale=2,
             elem_id="work-prompt",
         )
@@ -590,7 +591,7 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> Translate:
             return {**show(None), **say("Load a prompt first.", strong=False)}
         user = w.user(request, profile)
         try:
-            work.submit(
+            (work.revise if payload.get("revising") else work.submit)(
                 w.space,
                 user,
                 payload["prompt_id"],
@@ -610,9 +611,10 @@ def _translate_tab(w: Wiring, demo: gr.Blocks) -> Translate:
                     **say(str(refusal)),
                 }
             return say(str(refusal))  # e.g. "Not saved": a retry needs no second confirmation
+        done = "Saved the new version of" if payload.get("revising") else "Saved"
         return shown(
             work.open_prompt,
-            f"Saved your translation of prompt {payload['prompt_id']}. Thank you!",
+            f"{done} your translation of prompt {payload['prompt_id']}. Thank you!",
             user,
         )
 

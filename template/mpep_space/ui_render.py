@@ -201,6 +201,11 @@ def render_time(ts: str, *, date: bool = False) -> str:
 
 
 def render_prompt_header(payload: Mapping[str, Any]) -> str:
+    if payload.get("revising"):
+        return (
+            f"<h3>Prompt {plain(payload['prompt_id'])}: editing your translation</h3><p>It "
+            "awaits review; what you submit now replaces it.</p>"
+        )
     return (
         f"<h3>Prompt {plain(payload['prompt_id'])}</h3><p>Reserved for you until "
         f"{render_time(payload['lease_expires'])} (renewed while you work).</p>"
@@ -227,7 +232,7 @@ def has_code(source: str) -> bool:
 
 
 WORK_STATUS = {
-    "awaiting review": "⏳ awaiting review",
+    "awaiting review": "⏳ awaiting review (open it to edit)",
     "approved": "✅ approved",
     "rejected": "❌ rejected",
     "superseded": "another translation was accepted",

@@ -155,12 +155,32 @@ def show_another(
         return _with_workspace(space, user, payload) if payload else None
 
 
+def _revisable(space: h.Space, user: str, prompt_id: str) -> TranslationState | None:
+    """``user``'s translation of the prompt that still awaits its first review."""
+    state = space.store.ledger.prompts[prompt_id]
+    mine = [t for t in state.translations if t.user == user and t.status == "pending"]
+    return mine[-1] if mine and not mine[-1].reviews else None
+
+
 def open_this(space: h.Space, user: str | None, prompt_id: str) -> dict[str, Any]:
-    """Open a prompt from "My work" (a draft, or a rejected prompt to try again)."""
+    """Open a prompt from "My work": a draft, a rejected prompt to try again, or a
+    translation awaiting review to edit (``revising``: its id)."""
     user = h._require_user(user)
     prompt = h._require_prompt(space, prompt_id)
     store = space.store
     with store.transaction() as ledger:
+        pending = _revisable(space, user, prompt.id)
+        if pending is not None:
+            until = store.clock() + store.lease_seconds  # nothing to lease: the slot is theirs
+            payload = h._prompt_payload(space, prompt, until)
+            draft = drafts_of(space).get(user, prompt.id)
+            return {
+                **payload,
+                "draft": draft,
+                "rejected_text": None,
+                "text": draft or pending.final_text,
+                "revising": pending.id,
+            }
         if not h._eligible_for(space, ledger.prompts[prompt.id], user):
             raise h.Refusal(
                 f"Prompt {prompt.id} cannot be translated by you now (done, flagged, "
@@ -182,6 +202,52 @@ def submit(
     except OSError as exc:  # the translation is stored; a stale draft only shows in My work
         log.error("could not clear the draft of %s: %s", prompt_id, exc)
     return result
+
+
+def revise(
+    space: h.Space, user: str | None, prompt_id: str, text: str, *, confirm: bool = False
+) -> dict[str, Any]:
+    """Replace ``user``'s translation of ``prompt_id`` while it awaits its first review.
+
+    QA as for a submission (errors refuse, warnings need ``confirm``); the new text is
+    a translation event that the rules fold into the pending one (:mod:`rules`).
+    """
+    user = h._require_user(user)
+    prompt = h._require_prompt(space, prompt_id)
+    text = h.clean_text(text, "translation", limit=space.config.max_translation)
+    findings = [f.as_dict() for f in h._findings(space, prompt, text)]
+    errors = [f["message"] for f in findings if f["severity"] == "error"]
+    if errors:
+        raise h.Refusal(" ".join(errors), findings)
+    store = space.store
+    with store.transaction():
+        pending = _revisable(space, user, prompt.id)
+        if pending is None:
+            raise h.Refusal(
+                f"Your translation of prompt {prompt.id} is no longer awaiting its first "
+                "review, so it cannot be replaced; your text is kept in the box."
+            )
+        if pending.final_text == text:
+            return {"translation_id": pending.id, "qa": list(pending.qa)}
+        if any(f["severity"] == "warning" for f in findings) and not confirm:
+            raise h.NeedsConfirmation(
+                "Check the warnings; click Submit again to submit as it is.", findings
+            )
+        event = store.new_event(
+            "translation",
+            user,
+            prompt.id,
+            text=text,
+            qa=tuple(findings),
+            suggestion_unchanged=any(f["code"] == "suggestion_unchanged" for f in findings),
+        )
+        h._write(store, event)
+        store.release_prompt(prompt.id, user)
+    try:
+        drafts_of(space).discard(user, prompt.id)
+    except OSError as exc:
+        log.error("could not clear the draft of %s: %s", prompt.id, exc)
+    return {"translation_id": pending.id, "qa": findings, "version": pending.version}
 
 
 # -- my work -----------------------------------------------------------------------------
