@@ -348,3 +348,22 @@ def test_a_translation_awaiting_review_can_be_edited_from_my_work(
     expect(status).to_contain_text("Saved the new version of your translation of prompt 12")
     rows = client(ws_space.url, "jack").predict(api_name="/my_work")["translations"]
     assert [(r["prompt_id"], r["text"]) for r in rows] == [("12", edited)]
+
+
+def test_a_confirmed_flag_can_be_undone_from_my_work(
+    ws_space: SpaceProcess, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = log_in(new_context(), ws_space.url, "dave")
+    open_prompt(page, "2")
+    page.get_by_text("Flag this prompt").click()
+    page.get_by_label("broken source").check()
+    page.locator("#flag").click()
+    expect(page.locator("#flag-status")).to_contain_text("Click Flag again to confirm")
+    page.locator("#flag").click()
+    expect(page.locator("#status")).to_contain_text("Flagged prompt 2 (broken source)")
+    open_tab(page, "My work")
+    expect(page.locator("#my-work")).to_contain_text("broken source")
+    page.locator("#work-prompt textarea, #work-prompt input").first.fill("2")
+    page.locator("#work-unflag").click()
+    expect(page.locator("#work-status")).to_contain_text("Your flag of prompt 2 is withdrawn")
+    assert client(ws_space.url, "dave").predict(api_name="/progress")["flagged"] == 0

@@ -162,7 +162,7 @@ def test_my_work_states(space: h.Space) -> None:
     rows = {r["prompt_id"]: r for r in work.my_work(space, "alice")["translations"]}
     assert rows[a]["status"] == "approved" and not rows[a]["can_revise"]
     assert rows[b]["status"] == "awaiting review" and rows[b]["can_revise"]
-    assert work.my_work(space, "bob") == {"translations": [], "drafts": []}
+    assert work.my_work(space, "bob") == {"translations": [], "drafts": [], "flags": []}
 
 
 def test_drafts_are_pushed_and_restored_but_not_collected(
@@ -236,3 +236,23 @@ def test_a_pending_translation_can_be_replaced_before_review(
     assert fresh.store.ledger.progress().as_dict()["translated"] == 1
     with pytest.raises(h.Refusal, match="no longer awaiting"):
         work.revise(space, "alice", pid, nl("Derde versie."), confirm=True)
+
+
+def test_a_flag_can_be_undone_by_its_author_until_a_reviewer_acts(
+    space: h.Space, space_dir: Path
+) -> None:
+    pid = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    h.flag(space, "alice", pid, "offensive")
+    assert space.store.ledger.prompts[pid].flagged
+    with pytest.raises(h.Refusal, match="no open flag"):
+        work.withdraw_flag(space, "bob", pid)
+    assert work.my_work(space, "alice")["flags"][0]["reason"] == "offensive"
+    work.withdraw_flag(space, "alice", pid)
+    assert not space.store.ledger.prompts[pid].flagged
+    assert not restart(space, space_dir).store.ledger.prompts[pid].flagged  # the fold agrees
+    assert work.open_prompt(space, "bob")["prompt_id"] == pid  # type: ignore[index]
+    h.flag(space, "alice", pid, "offensive")  # again; a reviewer confirms it
+    h.review_flag(space, "rita", pid, "confirm")
+    with pytest.raises(h.Refusal, match="no open flag"):
+        work.withdraw_flag(space, "alice", pid)
+    assert work.my_work(space, "alice")["flags"][0]["answered"]

@@ -17,8 +17,9 @@ Per kind, the extra keys are:
   ``version`` (int, optional: which version of the text was reviewed; 1 is the
   translator's, each edit-and-approve makes the next; absent means "the current one").
 - ``flag``: ``reason`` (str).
-- ``flag_review``: ``verdict`` (``restore`` | ``confirm``), ``comment`` (str): a
-  reviewer puts a flagged prompt back in the queue, or confirms the flag.
+- ``flag_review``: ``verdict`` (``restore`` | ``confirm`` | ``withdraw``), ``comment``
+  (str): a reviewer puts a flagged prompt back in the queue, or confirms the flag; or
+  (``withdraw``) a flag's author takes back their own flag before a reviewer acts.
 - ``skip``: nothing more.
 - ``import``: ``text``, ``origin`` (str: the dataset it came from): a translation
   accepted elsewhere (an earlier MPEP Space), carried over by ``generate-space
@@ -47,7 +48,7 @@ SCHEMA_VERSION = 1
 Kind = Literal["translation", "review", "flag", "flag_review", "skip", "import"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 Verdict = Literal["approve", "reject"]
-FlagVerdict = Literal["restore", "confirm"]
+FlagVerdict = Literal["restore", "confirm", "withdraw"]
 # How far ahead of the reader's clock a line may be stamped (clocks of two machines
 # differ a little; a line from the year 9999 or 2100 is damage, not skew).
 MAX_AHEAD = timedelta(days=1)

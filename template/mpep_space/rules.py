@@ -295,6 +295,8 @@ class Ledger:
         return None
 
     def _answer_flags(self, prompt: PromptState, event: Event) -> str | None:
+        if event.verdict == "withdraw":
+            return self._withdraw_flag(prompt, event)
         if event.verdict == "restore":
             prompt.settled_flags = len(prompt.flags)
             prompt.flag_confirmed = False
@@ -302,6 +304,14 @@ class Ledger:
             return self._ignore(event, "confirms a flag that is not open")
         else:
             prompt.flag_confirmed = True
+        return None
+
+    def _withdraw_flag(self, prompt: PromptState, event: Event) -> str | None:
+        """The author takes back their own flag, if no reviewer has answered it yet."""
+        mine = [i for i, f in enumerate(prompt.flags) if f.user == event.user]
+        if not mine or mine[0] < prompt.settled_flags or prompt.flag_confirmed:
+            return self._ignore(event, "withdraws a flag that is not open")
+        del prompt.flags[mine[0]]
         return None
 
     def _add_review(self, prompt: PromptState, event: Event) -> str | None:

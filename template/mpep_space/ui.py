@@ -229,6 +229,9 @@ def add_api_endpoints(w: Wiring) -> None:
     def open_prompt(request: gr.Request, profile: gr.OAuthProfile | None) -> dict | None:
         return _api(work.open_prompt)(space, w.user(request, profile))
 
+    def withdraw_flag(prompt_id: str, request: gr.Request, profile: gr.OAuthProfile | None) -> dict:
+        return _api(work.withdraw_flag)(space, w.user(request, profile), prompt_id)
+
     def my_work(request: gr.Request, profile: gr.OAuthProfile | None) -> dict:
         return _api(work.my_work)(space, w.user(request, profile))
 
@@ -253,6 +256,7 @@ def add_api_endpoints(w: Wiring) -> None:
         discard_draft,
         open_prompt,
         my_work,
+        withdraw_flag,
         progress,
         noop,
     ):
@@ -320,6 +324,7 @@ def _work_tab(w: Wiring, tab: gr.Tab, tabs: gr.Tabs, translate: Translate) -> No
             elem_id="work-prompt",
         )
         open_btn = gr.Button("Open in Translate", scale=1, min_width=160, elem_id="work-open")
+        unflag_btn = gr.Button("Undo my flag", scale=1, min_width=140, elem_id="work-unflag")
     status = gr.HTML(elem_id="work-status")
 
     def on_refresh(request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
@@ -341,7 +346,16 @@ def _work_tab(w: Wiring, tab: gr.Tab, tabs: gr.Tabs, translate: Translate) -> No
             prompt_id: "",
         }
 
+    def on_unflag(pid: str, request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
+        try:
+            work.withdraw_flag(w.space, w.user(request, profile), pid.strip())
+        except h.Refusal as refusal:
+            return {status: render_message(str(refusal), strong=True)}
+        done = render_message(f"Your flag of prompt {pid.strip()} is withdrawn.")
+        return {**on_refresh(request, profile), status: done, prompt_id: ""}
+
     outputs = [listing, status]
+    unflag_btn.click(on_unflag, [prompt_id], [*outputs, prompt_id], **PRIVATE)
     tab.select(on_refresh, None, outputs, **PRIVATE)
     refresh.click(on_refresh, None, outputs, **PRIVATE)
     open_btn.click(on_open, [prompt_id], [*translate.outputs, tabs, status, prompt_id], **PRIVATE)

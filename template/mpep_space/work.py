@@ -250,6 +250,22 @@ def revise(
     return {"translation_id": pending.id, "qa": findings, "version": pending.version}
 
 
+def withdraw_flag(space: h.Space, user: str | None, prompt_id: str) -> dict[str, Any]:
+    """Undo ``user``'s own flag of ``prompt_id`` while no reviewer has acted on it."""
+    user = h._require_user(user)
+    prompt = h._require_prompt(space, prompt_id)
+    store = space.store
+    with store.transaction() as ledger:
+        state = ledger.prompts[prompt.id]
+        if not any(f.user == user for f in state.open_flags) or state.flag_confirmed:
+            raise h.Refusal(
+                f"You have no open flag on prompt {prompt.id} to undo (a reviewer may "
+                "already have answered it)."
+            )
+        h._write(store, store.new_event("flag_review", user, prompt.id, verdict="withdraw"))
+        return {"prompt_id": prompt.id, "prompt_status": state.status}
+
+
 # -- my work -----------------------------------------------------------------------------
 
 
@@ -279,12 +295,23 @@ def my_work(space: h.Space, user: str | None) -> dict[str, Any]:
     with space.store.transaction() as ledger:
         mine = [t for t in ledger.translations.values() if t.user == user and not t.origin]
         rows = [_translation_row(space, t) for t in sorted(mine, key=lambda t: t.ts, reverse=True)]
-    drafts = [
-        {"prompt_id": d.prompt_id, "text": d.text, "ts": d.ts}
-        for d in drafts_of(space).of_user(user)
-        if d.prompt_id in space.prompts
-    ]
-    return {"translations": rows, "drafts": drafts}
+        drafts = [
+            {"prompt_id": d.prompt_id, "text": d.text, "ts": d.ts}
+            for d in drafts_of(space).of_user(user)
+            if d.prompt_id in space.prompts
+        ]
+        flags = [
+            {
+                "prompt_id": state.id,
+                "reason": f.reason,
+                "ts": f.ts,
+                "answered": state.flag_confirmed or i < state.settled_flags,
+            }
+            for state in ledger.prompts.values()
+            for i, f in enumerate(state.flags)
+            if f.user == user
+        ]
+    return {"translations": rows, "drafts": drafts, "flags": flags}
 
 
 def nothing_to_review_reason(space: h.Space, user: str | None) -> str:
