@@ -367,3 +367,16 @@ def test_a_confirmed_flag_can_be_undone_from_my_work(
     page.locator("#work-unflag").click()
     expect(page.locator("#work-status")).to_contain_text("Your flag of prompt 2 is withdrawn")
     assert client(ws_space.url, "dave").predict(api_name="/progress")["flagged"] == 0
+
+
+def test_on_a_phone_every_tab_has_a_visible_label(
+    ws_space: SpaceProcess, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = log_in(new_context(390), ws_space.url, "rita")
+    for name in ("Translate", "My work", "Review", "Progress", "Guidelines"):
+        expect(page.get_by_role("tab", name=name)).to_be_visible()
+    expect(page.get_by_role("button", name="More tabs")).to_be_hidden()
+    open_tab(page, "Progress")
+    expect(page.locator("#count-skipped")).to_be_visible()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390

@@ -256,3 +256,11 @@ def test_a_flag_can_be_undone_by_its_author_until_a_reviewer_acts(
     with pytest.raises(h.Refusal, match="no open flag"):
         work.withdraw_flag(space, "alice", pid)
     assert work.my_work(space, "alice")["flags"][0]["answered"]
+
+
+def test_skips_are_counted_in_progress(space: h.Space) -> None:
+    pid = work.open_prompt(space, "alice")["prompt_id"]  # type: ignore[index]
+    assert work.progress(space)["skipped"] == 0
+    h.skip(space, "alice", pid)
+    h.skip(space, "bob", pid)
+    assert work.progress(space)["skipped"] == 2

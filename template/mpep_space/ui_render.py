@@ -133,6 +133,12 @@ CSS = """
 #my-work td { vertical-align: top; padding: 0.25em 0.75em 0.25em 0; }
 #my-work .mpep-plain { display: block; max-height: 8em; overflow: auto; }
 .tab-container button, [role=tablist] button { white-space: nowrap; }
+/* On a phone every tab keeps a visible label: narrower tabs all fit, none goes into the
+   unlabelled overflow menu (Gradio measures these same buttons to decide). */
+@media (max-width: 640px) {
+  .tab-container button { padding: 0 0.45em !important; font-size: 0.85rem !important; }
+  #source, #review-source { font-size: var(--text-md); padding: 0.5em 0.6em; }
+}
 #rejection:has(.prose:empty), #glossary-matches:has(.md:empty), #qa:has(.prose:empty),
 #review-qa:has(.prose:empty) { display: none; }
 .mpep-plain { white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -324,9 +330,11 @@ def render_progress(data: Mapping[str, Any]) -> str:
         f"<span><i style='background:{colour}'></i>{key.replace('_', ' ')}</span>"
         for key, colour in BAR_COLOURS.items()
     )
+    keys = ("total", "translated", "awaiting_review", "done", "flagged", "rejected", "skipped")
     counts = "".join(
         f"<div><b id='count-{key}'>{data[key]}</b> {key.replace('_', ' ')}</div>"
-        for key in ("total", "translated", "awaiting_review", "done", "flagged", "rejected")
+        for key in keys
+        if key in data
     )
     pct = 100 * int(data["done"]) / total
     return (

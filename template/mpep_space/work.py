@@ -335,3 +335,11 @@ def nothing_to_review_reason(space: h.Space, user: str | None) -> str:
     if reviewed:
         parts.append(f"You already reviewed {len(reviewed)} that now wait for other reviewers.")
     return " ".join(parts)
+
+
+def progress(space: h.Space) -> dict[str, Any]:
+    """:func:`handlers.progress` plus ``skipped``: how many times a prompt was skipped."""
+    data = h.progress(space)
+    with space.store.transaction() as ledger:
+        data["skipped"] = sum(len(p.skipped_by) for p in ledger.prompts.values())
+    return data
