@@ -31,6 +31,7 @@ from mpep_space.events import ParsedLine, parse_lines
 from . import __version__
 from .arrow import pyarrow
 from .columnar import Unfit, events_of, read_table
+from .errors import CollectError
 from .files import replace_file, write_text
 
 STATE_DIR = ".mpep-collect"
@@ -96,6 +97,13 @@ class ReadCache:
             if parsed is not None:
                 self.reused.append(fingerprint.key)
                 return parsed
+            if not path.is_file():  # a Hub file left out of the download for this reading
+                del self.entries[fingerprint.key]
+                self._write_state(self.entries)  # the next collect downloads it
+                raise CollectError(
+                    f"the kept reading of {fingerprint.key} in {self.folder} is damaged; "
+                    "run collect-mpep again: it will download the file"
+                )
         self.read.append(fingerprint.key)
         data = path.read_bytes()
         name = hashlib.sha256(fingerprint.key.encode()).hexdigest()[:32]
@@ -129,7 +137,10 @@ class ReadCache:
             if key not in kept and isinstance(entry, dict):
                 (self.folder / str(entry.get("file"))).unlink(missing_ok=True)
         self.entries = kept
-        text = json.dumps({"version": STATE_VERSION, "files": kept}, indent=1, sort_keys=True)
+        self._write_state(kept)
+
+    def _write_state(self, entries: dict[str, dict[str, str]]) -> None:
+        text = json.dumps({"version": STATE_VERSION, "files": entries}, indent=1, sort_keys=True)
         self.folder.mkdir(parents=True, exist_ok=True)
         write_text(self.folder / STATE_FILE, text + "\n")
 

@@ -18,6 +18,7 @@ import pytest
 from conftest import FakeHfApi
 from mpep_generator import incremental
 from mpep_generator.collect import collect_language, collect_many
+from mpep_generator.errors import CollectError
 from mpep_generator.hub import Hub
 from mpep_generator.incremental import STATE_DIR
 from test_collect import Log, data_dir
@@ -153,3 +154,28 @@ def test_the_state_is_never_part_of_a_pushed_dataset(tmp_path: Path, fake_hub: F
     assert (tmp_path / "out" / STATE_DIR / "nl" / "state.json").is_file()
     shutil.rmtree(tmp_path / "out" / STATE_DIR)  # a missing state is a first collect
     collect_language("nl", [str(source)], tmp_path / "out")
+
+
+def test_a_damaged_kept_reading_of_a_file_not_downloaded_says_to_collect_again(
+    tmp_path: Path, fake_hub: FakeHfApi
+) -> None:
+    """The fake Hub hands out the whole repo; a real download of only the changed files
+    leaves the known ones out, as removing them from the snapshot does here."""
+    repo = fake_hub.repo_dir(REPO)
+    two_files(repo)
+    out, hub = tmp_path / "out", Hub(fake_hub)
+    collect_language("nl", [REPO], out, hub=hub)
+    expected = files_of(out)
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(repo / "space", snapshot / "space")
+    real = fake_hub.snapshot_download
+    fake_hub.snapshot_download = lambda repo_id, **kw: (real(repo_id, **kw), str(snapshot))[1]
+    for kept in (out / STATE_DIR / "nl").glob("*.arrow"):
+        kept.write_bytes(b"damaged")
+    with pytest.raises(CollectError) as info:
+        collect_language("nl", [REPO], out, hub=hub)
+    assert str(info.value).startswith(f"the kept reading of hf://datasets/{REPO}/events/")
+    assert str(info.value).endswith("run collect-mpep again: it will download the file")
+    fake_hub.snapshot_download = real
+    collect_language("nl", [REPO], out, hub=hub)  # downloads what the state no longer knows
+    assert files_of(out) == expected
