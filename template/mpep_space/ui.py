@@ -915,7 +915,7 @@ def _progress_tab(w: Wiring, demo: gr.Blocks, tab: gr.Tab) -> None:
     timer = gr.Timer(15)
 
     def on_refresh() -> tuple[str, str]:
-        data = h.progress(w.space)
+        data = work.progress(w.space)
         return render_progress(data), render_hall_of_fame(data)
 
     for event in (refresh.click, timer.tick, demo.load, tab.select):
