@@ -43,7 +43,9 @@ BLANK_LINE = re.compile(rb"\n[ \t\r\f\v]*\n")
 # pyarrow reads a byte order mark or an unpaired surrogate escape where orjson refuses.
 BOM = b"\xef\xbb\xbf"
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-TS_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"  # RE2: \d is ASCII, as fromisoformat
+# The Space's TS_SHAPE on ASCII digits only (its \d takes other digits, which
+# fromisoformat refuses: such a line goes to the per-line reader).
+TS_ASCII = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 FIELD_NAMES = tuple(field.name for field in fields(Event))
 DEFAULTS = {f: getattr(Event(id="", ts="", kind="skip", user="", prompt_id=""), f) for f in (
     "text", "qa", "suggestion_unchanged", "translation_id", "verdict", "comment",
@@ -128,12 +130,27 @@ def _check(ok: Any) -> None:
         raise Unfit
 
 
-def _column(table: pa.Table, name: str) -> pa.ChunkedArray | None:
-    return table.column(name) if name in table.column_names else None
+class _Columns:
+    """A file's table: each column's Arrow type, and its values as a Python list (converted
+    once, in C), checked here in plain Python -- importing ``pyarrow.compute`` would cost
+    each collect process more than the checks do."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self.rows = table.num_rows
+        self._values: dict[str, list[Any]] = {}
+
+    def arrow(self, name: str) -> pa.ChunkedArray | None:
+        return self.table.column(name) if name in self.table.column_names else None
+
+    def values(self, name: str) -> list[Any]:
+        if name not in self._values:
+            self._values[name] = self.table.column(name).to_pylist()
+        return self._values[name]
 
 
-def _strings(table: pa.Table, name: str, mask: Any | None, *, required: bool) -> Column:
-    """The values of a string key on the rows of ``mask`` (None: all); None when the key
+def _strings(cols: _Columns, name: str, rows: list[int] | None, *, required: bool) -> Column:
+    """The values of a string key (checked on ``rows``; None: all); None when the key
     is absent.
 
     ``required``: every one a non-empty string (``_str``); otherwise a string, where
@@ -141,157 +158,145 @@ def _strings(table: pa.Table, name: str, mask: Any | None, *, required: bool) ->
     the file to the per-line reader.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    column = _column(table, name)
-    any_row = table.num_rows > 0 if mask is None else pc.any(mask).as_py()
+    column = cols.arrow(name)
+    any_row = cols.rows > 0 if rows is None else bool(rows)
     if column is None:
         _check(not required or not any_row)
         return None
     if pa.types.is_null(column.type):
         _check(not any_row)
-        return column
+        return cols.values(name)
     _check(pa.types.is_string(column.type))
-    chosen = column if mask is None else column.filter(mask)
-    _check(chosen.null_count == 0)
-    if required and len(chosen):
-        _check(pc.min(pc.utf8_length(chosen)).as_py() >= 1)
-    return column
-
-
-def _one_of(table: pa.Table, name: str, mask: Any | None, allowed: tuple[str, ...]) -> Column:
-    import pyarrow.compute as pc
-
-    values = _strings(table, name, mask, required=True)
-    if values is not None and (mask is None or pc.any(mask).as_py()):
-        column = table.column(name)
-        chosen = column if mask is None else column.filter(mask)
-        _check(pc.all(pc.is_in(chosen, value_set=_array(allowed))).as_py())
+    values = cols.values(name)
+    chosen = values if rows is None else [values[i] for i in rows]
+    _check(all(chosen) if required else None not in chosen)  # "" and None are falsy
     return values
 
 
-def _array(values: tuple[str, ...]) -> pa.Array:
-    return pyarrow().array(list(values), type=pyarrow().string())
+def _one_of(cols: _Columns, name: str, rows: list[int] | None, allowed: tuple[str, ...]) -> Column:
+    values = _strings(cols, name, rows, required=True)
+    if values is not None:
+        chosen = values if rows is None else [values[i] for i in rows]
+        _check(set(chosen) <= set(allowed))
+    return values
 
 
-def _timestamps(table: pa.Table, latest: str) -> list[str]:
+def _timestamps(cols: _Columns, latest: str) -> list[str]:
     """``ts`` of every row: our shape, a real instant, at most a day ahead."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    column = _column(table, "ts")
+    column = cols.arrow("ts")
     _check(column is not None and pa.types.is_string(column.type) and column.null_count == 0)
-    assert column is not None
-    _check(pc.all(pc.match_substring_regex(column, TS_PATTERN)).as_py())
-    _check(pc.max(column).as_py() <= latest)  # one shape, so text order is time order
+    values: list[str] = cols.values("ts")
+    shape = TS_ASCII.fullmatch
     try:
-        for ts in column.to_pylist():  # month 13 or day 45 have the shape; datetime refuses
+        for ts in values:  # month 13 or day 45 have the shape; datetime refuses them
+            _check(shape(ts))
             datetime.fromisoformat(ts)
     except ValueError:
         raise Unfit from None
-    return column
+    _check(max(values) <= latest)  # one shape, so text order is time order
+    return values
 
 
-def _findings(table: pa.Table, mask: Any) -> Column:
+def _findings(cols: _Columns, rows: list[int]) -> Column:
     """``qa`` as lists of string dicts; None when the key is absent (every value ``()``)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    column = _column(table, "qa")
+    column = cols.arrow("qa")
     if column is None:
         return None
     _check(pa.types.is_list(column.type))
-    chosen = column.filter(mask)
-    _check(chosen.null_count == 0)  # "qa": null is an error, absent is []: ask the lines
     item = column.type.value_type
-    if pa.types.is_null(item):
-        _check(pc.list_flatten(chosen).null_count == 0 if len(chosen) else True)
-        return column
-    _check(pa.types.is_struct(item) and item.num_fields > 0)
-    _check(all(pa.types.is_string(item.field(i).type) for i in range(item.num_fields)))
-    items = pc.list_flatten(chosen)
-    _check(items.null_count == 0)
-    for i in range(item.num_fields):  # a key absent from one finding and set in another
-        _check(pc.struct_field(items, [i]).null_count == 0)
-    return column
+    _check(
+        pa.types.is_null(item)
+        or (
+            pa.types.is_struct(item)
+            and item.num_fields > 0
+            and all(pa.types.is_string(item.field(i).type) for i in range(item.num_fields))
+        )
+    )
+    values = cols.values("qa")
+    for row in rows:
+        findings = values[row]
+        _check(findings is not None)  # "qa": null is an error, absent is []: ask the lines
+        for finding in findings:  # a key absent from one finding and set in another
+            _check(finding is not None and None not in finding.values())
+    return values
 
 
-def _flags(table: pa.Table, name: str) -> Column:
+def _flags(cols: _Columns, name: str) -> Column:
     import pyarrow as pa
 
-    column = _column(table, name)
+    column = cols.arrow(name)
     if column is None:
         return None
     _check(pa.types.is_boolean(column.type) or pa.types.is_null(column.type))
-    return column
+    return cols.values(name)
 
 
-def _versions(table: pa.Table, mask: Any) -> Column:
+def _versions(cols: _Columns, rows: list[int]) -> Column:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    column = _column(table, "version")
+    column = cols.arrow("version")
     if column is None or pa.types.is_null(column.type):
         return None
     _check(pa.types.is_int64(column.type))
-    chosen = column.filter(mask)
-    _check(chosen.null_count == len(chosen) or pc.min(chosen).as_py() >= 1)
-    return column
+    values = cols.values("version")
+    _check(all(values[i] is None or values[i] >= 1 for i in rows))
+    return values
 
 
 def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    version = _column(table, "v")
+    cols = _Columns(table)
+    version = cols.arrow("v")
     _check(version is not None and pa.types.is_int64(version.type) and version.null_count == 0)
-    assert version is not None
-    _check(pc.all(pc.equal(version, SCHEMA_VERSION)).as_py())
-    kinds_column = _one_of(table, "kind", None, KINDS)
-    assert kinds_column is not None
-    kinds: list[str] = kinds_column.to_pylist()
+    _check(set(cols.values("v")) == {SCHEMA_VERSION})
+    kinds = _one_of(cols, "kind", None, KINDS)
+    assert kinds is not None
+    rows_of: dict[str, list[int]] = {}
+    for row, kind in enumerate(kinds):
+        rows_of.setdefault(kind, []).append(row)
+
+    def of(*names: str) -> list[int]:
+        return [row for name in names for row in rows_of.get(name, ())]
+
     columns: dict[str, Column] = {
-        name: _strings(table, name, None, required=True) for name in ("id", "user", "prompt_id")
+        name: _strings(cols, name, None, required=True) for name in ("id", "user", "prompt_id")
     }
-    columns["ts"] = _timestamps(table, latest)
-
-    def of(*names: str) -> Any:
-        return pc.is_in(kinds_column, value_set=_array(names))
-
-    translated, reviewed = of("translation", "import"), of("review")
-    judged, commented = of("review", "flag_review"), of("review", "flag_review")
-    columns["text"] = _strings(table, "text", translated, required=True)
-    columns["qa"] = _findings(table, of("translation"))
-    columns["suggestion_unchanged"] = _flags(table, "suggestion_unchanged")
-    columns["translation_id"] = _strings(table, "translation_id", reviewed, required=True)
-    _one_of(table, "verdict", of("review"), VERDICTS)
-    _one_of(table, "verdict", of("flag_review"), FLAG_VERDICTS)
-    columns["verdict"] = _strings(table, "verdict", judged, required=True)
-    columns["comment"] = _strings(table, "comment", commented, required=False)
-    columns["edited_text"] = _strings(table, "edited_text", of(), required=False)
-    columns["version"] = _versions(table, reviewed)
-    columns["reason"] = _strings(table, "reason", of("flag"), required=False)
-    columns["origin"] = _strings(table, "origin", of("import"), required=False)
-    return list(enumerate(_make(table, kinds, columns), start=1))
+    columns["ts"] = _timestamps(cols, latest)
+    columns["text"] = _strings(cols, "text", of("translation", "import"), required=True)
+    columns["qa"] = _findings(cols, of("translation"))
+    columns["suggestion_unchanged"] = _flags(cols, "suggestion_unchanged")
+    columns["translation_id"] = _strings(cols, "translation_id", of("review"), required=True)
+    _one_of(cols, "verdict", of("review"), VERDICTS)
+    _one_of(cols, "verdict", of("flag_review"), FLAG_VERDICTS)
+    columns["verdict"] = _strings(cols, "verdict", of("review", "flag_review"), required=True)
+    columns["comment"] = _strings(cols, "comment", of("review", "flag_review"), required=False)
+    columns["edited_text"] = _strings(cols, "edited_text", [], required=False)
+    columns["version"] = _versions(cols, of("review"))
+    columns["reason"] = _strings(cols, "reason", of("flag"), required=False)
+    columns["origin"] = _strings(cols, "origin", of("import"), required=False)
+    return list(enumerate(_make(table.num_rows, rows_of, columns), start=1))
 
 
-def _make(table: pa.Table, kinds: list[str], columns: dict[str, Column]) -> list[Event]:
+def _make(count: int, rows_of: dict[str, list[int]], columns: dict[str, Column]) -> list[Event]:
     """The events, made from the checked columns: kind by kind, only the keys it has."""
-    import pyarrow.compute as pc
-
-    events: list[Event | None] = [None] * table.num_rows
+    events: list[Event | None] = [None] * count
     setattr_, new = object.__setattr__, object.__new__
-    for kind in dict.fromkeys(kinds):
-        mask = pc.equal(table.column("kind"), kind)
-        rows = [row for row, k in enumerate(kinds) if k == kind]
+    for kind, rows in rows_of.items():
         values: dict[str, Any] = {name: repeat(value) for name, value in DEFAULTS.items()}
         values["kind"] = repeat(kind)
         for name in COMMON:
-            values[name] = columns[name].filter(mask).to_pylist()
+            column = columns[name]
+            values[name] = [column[row] for row in rows]
         for name, convert in KIND_FIELDS[kind]:
             column = columns.get(name)
             if column is not None:  # absent keys keep the default
-                kept = column.filter(mask).to_pylist()
+                kept = [column[row] for row in rows]
                 values[name] = kept if convert is None else [convert(v) for v in kept]
         # The defaults repeat without end: not strict.
         records = zip(*(values[name] for name in FIELD_NAMES), strict=False)
