@@ -271,7 +271,7 @@ def build_demo(space: h.Space, mode: AuthMode, notes: list[str] | None = None) -
     lang = config.language
     title = f"MPEP · {lang.name} ({lang.native_name})"
     with gr.Blocks(title=title) as demo:
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False, elem_id="top"):
             gr.Markdown(
                 f"# {html.escape(title)}\nTranslate English prompts into {lang.name} "
                 "for the Multilingual Prompt Evaluation Project.",
@@ -716,7 +716,7 @@ def start_from_suggestion(suggestion: str, draft: str) -> tuple[str, str]:
 def _review_tab(w: Wiring, tab: gr.Tab) -> None:
     rtl = w.space.config.language.is_rtl
     current = gr.State(None)
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=True, elem_id="review-top"):
         header = gr.HTML(elem_id="review-header")
         load_btn = gr.Button(
             "Load a translation to review",

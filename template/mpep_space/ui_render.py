@@ -138,6 +138,10 @@ CSS = """
 @media (max-width: 640px) {
   .tab-container button { padding: 0 0.45em !important; font-size: 0.85rem !important; }
   #source, #review-source { font-size: var(--text-md); padding: 0.5em 0.6em; }
+  #top, #review-top { flex-direction: column; gap: 0.25em; }
+  #review-next { min-width: 0 !important; }
+  #title h1 { font-size: 1.5rem; word-break: normal; overflow-wrap: normal; hyphens: none; }
+  #whoami { text-align: left; }
 }
 #rejection:has(.prose:empty), #glossary-matches:has(.md:empty), #qa:has(.prose:empty),
 #review-qa:has(.prose:empty) { display: none; }
