@@ -49,6 +49,7 @@ PROMPTS = {
     "10": LONG.replace("A long task", "Another long task"),
     "11": "Write a haiku about the sea in spring, with a season word.",
     "12": "Write a haiku about the sea in winter, with a season word.",
+    "13": "Write a haiku about the sea in summer, with a season word.",
 }
 # Long enough for QA's length checks, Dutch enough for its language check.
 DUTCH = "Schrijf een korte tekst over de zee in de herfst, met een woord voor het seizoen erin."
@@ -131,6 +132,17 @@ def test_a_draft_comes_back_after_a_reload(
     expect(page.locator("#prompt-header")).to_contain_text("Prompt 5")
     expect(page.locator("#translation textarea")).to_have_value(draft)
     expect(page.locator("#draft-status")).to_contain_text("saved draft is back")
+
+
+def test_a_draft_typed_just_before_a_reload_is_not_lost(
+    ws_space: SpaceProcess, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = log_in(new_context(), ws_space.url, "gina")
+    open_prompt(page, "13")
+    page.locator("#translation textarea").fill("Net getypt, meteen herladen")
+    page.reload()  # no debounce, no blur: the page sends the text as it goes
+    expect(page.locator("#prompt-header")).to_contain_text("Prompt 13")
+    expect(page.locator("#translation textarea")).to_have_value("Net getypt, meteen herladen")
 
 
 def test_save_draft_and_show_another_keeps_the_text(

@@ -264,3 +264,24 @@ def test_skips_are_counted_in_progress(space: h.Space) -> None:
     h.skip(space, "alice", pid)
     h.skip(space, "bob", pid)
     assert work.progress(space)["skipped"] == 2
+
+
+@pytest.mark.parametrize(
+    ("source", "kept"),
+    [
+        ("3x + 2y = 16\n5x - y = 18", ["16</span><br />\n", "18</span>"]),
+        ("<div>one</div>\n<div>two</div>", ["&lt;div&gt;one&lt;/div&gt;<br />\n&lt;div&gt;two"]),
+        ("```\nif x:\n    y\n```", ["<pre><code>if x:\n    y\n</code></pre>"]),
+        ("Say {{ name }} or {name} at https://x.org/a.", ["data-insert='{{ name }}'"]),
+    ],
+)
+def test_the_source_keeps_its_line_breaks_and_marks_placeables(
+    source: str, kept: list[str]
+) -> None:
+    from mpep_space.ui_render import has_code, render_source
+
+    shown = render_source(source)
+    for part in kept:
+        assert part in shown, shown
+    assert "data-insert='https://x.org/a'" in render_source("See https://x.org/a.")
+    assert has_code("```\nx\n```") and has_code("use `x`") and not has_code("plain words")

@@ -119,6 +119,16 @@ PAGE_JS = """
     const now = src ? src.textContent : '';
     if (now !== shownSource) { shownSource = now; nextHl = 0; }
   };
+  // Leaving the page (reload, close) before the debounce fired: send the text anyway.
+  // A repeat of the saved draft writes nothing on the server.
+  window.addEventListener('pagehide', () => {
+    const ta = box();
+    const m = (($('#prompt-header h3') || {}).textContent || '').match(/Prompt (\\S+?)(:|\\s|$)/);
+    if (!ta || !m || !ta.value.trim()) return;
+    const body = new Blob([JSON.stringify({ data: [m[1], ta.value] })],
+                          { type: 'application/json' });
+    navigator.sendBeacon(new URL('gradio_api/call/save_draft', document.baseURI), body);
+  });
   new MutationObserver(onChange).observe(document.body, { childList: true, subtree: true });
   localTimes();
 }
