@@ -13,6 +13,7 @@ from mpep_space.text import REPO_ID
 
 from .errors import ConfigError, UnknownLanguageError
 from .languages import canonical_code
+from .yamlsafe import load_yaml
 
 
 def load_sources_config(path: Path) -> dict[str, list[str]]:
@@ -39,7 +40,7 @@ def _read_sources_file(path: Path) -> dict[str, tuple[list[str], str]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (ValueError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         kind = "JSON" if path.suffix.lower() == ".json" else "YAML"

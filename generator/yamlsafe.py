@@ -1,15 +1,21 @@
-"""YAML for files a person hands us (languages/*.yaml, --from-config): no aliases.
+"""YAML for files a person hands us (languages/*.yaml, --from-config): no aliases, and
+only ``true``/``false`` are booleans.
 
 An alias (``*name``) repeats a node without repeating its text, so a few hundred bytes
 can stand for gigabytes ("billion laughs"): 683 bytes of a language file once gave a
-77 MB Space. None of our files needs one, so the loader refuses them.
+77 MB Space. None of our files needs one, so the loader refuses them. YAML 1.1 also
+reads ``no``, ``yes``, ``on`` and ``off`` as booleans, which turns Norwegian (``no:``)
+into ``False``; as in YAML 1.2, those stay strings here.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
+
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -20,6 +26,14 @@ class _NoAliasLoader(yaml.SafeLoader):
                 None, None, "YAML aliases (*name) are not allowed here", event.start_mark
             )
         return super().compose_node(parent, index)
+
+
+# YAML 1.2's booleans: copy the resolvers, then replace the bool one.
+_NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_NoAliasLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
 
 
 def load_yaml(text: str) -> Any:

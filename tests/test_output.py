@@ -248,3 +248,17 @@ def test_an_overlong_prompt_is_refused_at_generation(
         "translators can work on it); shorten it or leave it out",
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_a_sources_file_reads_no_as_norwegian_and_refuses_aliases(tmp_path: Path) -> None:
+    """YAML 1.1 reads `no:` as False ("unknown language code 'False'"); ours reads YAML 1.2
+    booleans only. Aliases are refused as in language files."""
+    from mpep_generator.errors import ConfigError
+    from mpep_generator.sources_file import load_sources_config
+
+    path = tmp_path / "sources.yaml"
+    path.write_text("no: [spaces/mpep-no]\nnl: spaces/mpep-nl\n")
+    assert load_sources_config(path) == {"no": ["spaces/mpep-no"], "nl": ["spaces/mpep-nl"]}
+    path.write_text("a: &x [spaces/a]\nnl: *x\n")
+    with pytest.raises(ConfigError, match="aliases"):
+        load_sources_config(path)
