@@ -116,7 +116,7 @@ def translator(
         api.call("noop")  # the first call of a session builds its state
         record.timing(JOIN, time.perf_counter() - began)
         start.wait()
-        for _ in range(iterations):
+        for iteration in range(iterations):
             if time.monotonic() > deadline:
                 return
             began = time.perf_counter()
@@ -126,6 +126,7 @@ def translator(
                 record.failure("next_prompt", exc)
                 continue
             record.timing("next_prompt", time.perf_counter() - began)
+            record.timing(f"next_prompt#{iteration + 1}", time.perf_counter() - began)
             if prompt is None:
                 with record.lock:
                     record.exhausted += 1
@@ -314,6 +315,15 @@ def report(record: Record, disk: DiskCheck, wall: float, args: argparse.Namespac
             verdict(disk.translated_twice == 0),
         ),
     ]
+    by_iteration = [
+        f"{i}: {millis(percentile(record.latencies[f'next_prompt#{i}'], 95))}"
+        for i in range(1, args.iterations + 1)
+        if record.latencies[f"next_prompt#{i}"]
+    ]
+    print(
+        "/next_prompt p95 by iteration (the 1st is every translator calling in the same "
+        f"instant): {', '.join(by_iteration)}"
+    )
     calls = sum(len(record.latencies[e]) for e in ENDPOINTS)
     if calls:
         print(
