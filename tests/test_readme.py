@@ -55,7 +55,9 @@ def test_every_command_has_help_and_is_documented(
 # reviewing; the example's URL is replaced by the Space's). Values that differ from run to run
 # are masked on both sides.
 
-_DIRECTIVE = re.compile(r"<!-- readme-test: (\w+)( in-space)? -->\n```\w*\n(.*?)\n```", re.S)
+_DIRECTIVE = re.compile(
+    r"<!-- readme-test: (\w+)( in-space| in-demo)? -->\n```\w*\n(.*?)\n```", re.S
+)
 _EXAMPLE_URL = "http://127.0.0.1:7870/"
 _NEXT_BLOCK = re.compile(r"\A\s*```\w*\n(.*?)\n```", re.S)
 _VOLATILE = [
@@ -66,21 +68,39 @@ _VOLATILE = [
 ]
 
 
+# Digests change with every run's timestamps; numbering them in order of appearance still
+# checks which ones are equal (a re-collect gives the same file, named after its digest).
+_DIGESTS = re.compile(r"\b[0-9a-f]{64}\b|\b[0-9a-f]{16}\b")
+
+
+class _Masker:
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def _number(self, match: re.Match[str]) -> str:
+        return self.seen.setdefault(match.group(), f"<digest{len(self.seen) + 1}>")
+
+    def __call__(self, text: str) -> str:
+        for pattern, replacement in _VOLATILE:
+            text = pattern.sub(replacement, text)
+        return _DIGESTS.sub(self._number, text).rstrip()
+
+
 def _mask(text: str) -> str:
-    for pattern, replacement in _VOLATILE:
-        text = pattern.sub(replacement, text)
-    return text.rstrip()
+    return _Masker()(text)
 
 
-def _examples(kind: str) -> list[tuple[str, str, bool]]:
-    """(block, expected output, in a Space) for every README example of ``kind``."""
+def _examples(kind: str, where: str = "") -> list[tuple[str, str, bool]]:
+    """(block, expected output, in a Space) for every README example of ``kind`` (and of
+    ``where``: "in-demo" examples are run together by test_readme_demo_transcripts)."""
     found = []
     for match in _DIRECTIVE.finditer(README):
-        if match.group(1) != kind:
+        place = (match.group(2) or "").strip()
+        if match.group(1) != kind or (place == "in-demo") != (where == "in-demo"):
             continue
         following = _NEXT_BLOCK.match(README[match.end() :])
         expected = following.group(1) if following else ""
-        found.append((match.group(3), expected, bool(match.group(2))))
+        found.append((match.group(3), expected, place == "in-space"))
     return found
 
 
@@ -112,20 +132,51 @@ def _indices(kind: str) -> list[Any]:
     ]
 
 
+def _run_transcript(block: str, cwd: Path, expected_mask: _Masker, actual_mask: _Masker) -> None:
+    """Run each `$ command` of ``block`` in ``cwd`` and compare what it prints. A `$ cat FILE`
+    whose FILE is not there shows a file the reader writes: it is written from the README.
+    `$ echo $?` shows the exit code of the command before it (each runs in its own shell)."""
+    last_code = 0
+    for command, expected in _shell_steps(block):
+        if command == "echo $?":
+            assert str(last_code) == expected.strip(), f"exit code of the command before {command}"
+            continue
+        shown = re.fullmatch(r"cat (\S+)", command)
+        if shown and not (cwd / shown.group(1)).exists():
+            (cwd / shown.group(1)).write_text(expected + "\n", encoding="utf-8")
+        done = subprocess.run(  # one stream, unbuffered: the order a terminal shows
+            ["bash", "-c", command],
+            cwd=cwd,
+            env={**_env(), "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=180,
+        )
+        last_code = done.returncode
+        actual = actual_mask(done.stdout)
+        assert actual == expected_mask(expected), f"$ {command}"
+
+
 @pytest.mark.parametrize("index", _indices("shell"))
 def test_readme_shell_example(index: int, tmp_path: Path) -> None:
     block, _, in_space = _examples("shell")[index]
     cwd = render(tmp_path, "nl") if in_space else tmp_path
-    for command, expected in _shell_steps(block):
-        done = subprocess.run(
-            ["bash", "-c", command],
-            cwd=cwd,
-            env=_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert _mask(done.stdout + done.stderr) == _mask(expected), f"$ {command}"
+    _run_transcript(block, cwd, _Masker(), _Masker())
+
+
+@pytest.mark.slow
+def test_readme_demo_transcripts(tmp_path: Path) -> None:
+    """The `in-demo` transcripts (--import, collect-mpep), in README order, in one folder
+    made as the README tells (tests/readme_demo.py)."""
+    from readme_demo import build
+
+    blocks = _examples("shell", "in-demo")
+    assert len(blocks) >= 5
+    demo = build(tmp_path)
+    expected_mask, actual_mask = _Masker(), _Masker()
+    for block, _, _ in blocks:
+        _run_transcript(block, demo, expected_mask, actual_mask)
 
 
 @pytest.mark.parametrize("index", _indices("python"))
