@@ -216,6 +216,20 @@ def fake_hub(tmp_path: Path) -> FakeHfApi:
     return FakeHfApi(tmp_path / "fake-hub")
 
 
+@pytest.fixture
+def hub_login(fake_hub: FakeHfApi, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """login(token) -> the fake: the CLIs' ``HfApi`` is ``fake_hub``, ``HF_TOKEN`` is ``token``."""
+
+    def login(token: str = "hf_test") -> FakeHfApi:
+        import huggingface_hub
+
+        monkeypatch.setattr(huggingface_hub, "HfApi", lambda **_: fake_hub)
+        monkeypatch.setenv("HF_TOKEN", token)
+        return fake_hub
+
+    return login
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless; a missing browser fails the tests, never skips them."""

@@ -878,14 +878,10 @@ def test_a_hub_download_is_read_through_the_cache_links(
 
 def test_push_publishes_each_dataset_through_the_hub_client(
     tmp_path: Path,
-    fake_hub: FakeHfApi,
-    monkeypatch: pytest.MonkeyPatch,
+    hub_login: Any,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import huggingface_hub
-
-    monkeypatch.setattr(huggingface_hub, "HfApi", lambda token=None: fake_hub)
-    monkeypatch.setenv("HF_TOKEN", "hf_test")
+    fake_hub = hub_login("hf_test")
     nl = Log()
     nl.review("rita", nl.translate("alice", "1", "Definieer entropie."))
     data_dir(tmp_path / "nl", nl)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -564,13 +565,9 @@ def test_push_creates_space_dataset_secret_and_variable(tmp_path: Path) -> None:
 
 
 def test_push_from_the_cli_uses_the_token_and_default_sync_repo(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], hub_login: Any
 ) -> None:
-    fake = FakeHfApi(tmp_path / "hub")
-    import huggingface_hub
-
-    monkeypatch.setattr(huggingface_hub, "HfApi", lambda **_: fake)
-    monkeypatch.setenv("HF_TOKEN", "hf_secret")
+    fake = hub_login("hf_secret")
     out = tmp_path / "nl"
     code, stdout, err = cli(
         capsys,

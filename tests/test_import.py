@@ -170,14 +170,10 @@ def test_an_imported_dataset_on_the_hub_goes_through_the_hub_boundary(
 
 def test_push_puts_the_imported_translations_where_the_space_restores_from(
     tmp_path: Path,
-    fake_hub: FakeHfApi,
-    monkeypatch: pytest.MonkeyPatch,
+    hub_login: Any,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import huggingface_hub
-
-    monkeypatch.setattr(huggingface_hub, "HfApi", lambda token=None: fake_hub)
-    monkeypatch.setenv("HF_TOKEN", "hf_test")
+    fake_hub = hub_login("hf_test")
     dataset = write_jsonl(partial_dataset()[:1], tmp_path / "part.jsonl")
     code, out, err = generate(
         capsys,
