@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mpep_space.text import REPO_ID, control_character
 
 from .errors import PromptSourceError
+from .jsonlines import json_object
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -155,12 +156,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         if not line.strip():
             continue
         where = f"{path}: line {number}"
-        try:
-            row = json.loads(line)
-        except ValueError:
-            raise PromptSourceError(f"{where}: not valid JSON") from None
-        if not isinstance(row, dict):
-            raise PromptSourceError(f"{where}: expected a JSON object")
+        row = json_object(where, line, PromptSourceError)
         _require_prompt_column(path, row.keys())
         yield where, row
 

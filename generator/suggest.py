@@ -25,6 +25,7 @@ from typing import Any
 from mpep_space.text import split_code
 
 from .errors import SuggestionError
+from .jsonlines import json_object
 from .languages import LanguageSpec
 from .prompts import Prompt
 
@@ -36,12 +37,7 @@ SOURCE_CODE = "eng_Latn"
 
 
 def _suggestion_line(where: str, line: str, known: set[str]) -> tuple[str, Suggestion]:
-    try:
-        data = json.loads(line)
-    except ValueError:
-        raise SuggestionError(f"{where}: not valid JSON") from None
-    if not isinstance(data, dict):
-        raise SuggestionError(f"{where}: expected a JSON object")
+    data = json_object(where, line, SuggestionError)
     unknown = sorted(set(data) - {"prompt_id", "text", "agent", "score"})
     if unknown:
         raise SuggestionError(f"{where}: unknown key {unknown[0]!r}")
