@@ -178,13 +178,19 @@ def run(
         footer_links=["api"],
         ssr_mode=False,
     )
-    ready.space.store.load_in_background()
+    fold = ready.space.store.load_in_background()
     # Load the language-identification model once the page already serves, so the
-    # first "Check" is fast and start-up is not slower for it.
-    threading.Thread(target=qa.warm_up, name="qa-warm-up", daemon=True).start()
+    # first "Check" is fast and start-up is not slower for it; after the fold, which
+    # every call waits for, so the two do not share the one Python core.
+    threading.Thread(target=_warm_up_after, args=(fold,), name="qa-warm-up", daemon=True).start()
     if block:
         demo.block_thread()
     return Running(demo, ready.space, url or "", ready.scheduler)
+
+
+def _warm_up_after(fold: threading.Thread) -> None:
+    fold.join()
+    qa.warm_up()
 
 
 def _stop_message(syncing: bool) -> str:
