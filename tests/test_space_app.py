@@ -17,23 +17,11 @@ import pytest
 from conftest import FakeHfApi, client, render
 from gradio_client.exceptions import AppError
 from mpep_space.events import event_files, read_logs
+from test_space_rules import nl  # translations long enough for QA's near-empty check
 
 from bench.common import free_port
 
 pytestmark = pytest.mark.slow
-
-
-# QA refuses a translation with under a tenth of the expected letters ("near-empty"), and
-# two sample prompts have about 1,700 letters: test translations carry this tail.
-PAD = (
-    "Dit is de rest van de vertaling, zin voor zin en zonder iets weg te laten, zodat de "
-    "lengte past bij de Engelse tekst en de controle van de Space tevreden is. "
-) * 2
-
-
-def nl(text: str) -> str:
-    """A test translation long enough for QA's near-empty check."""
-    return f"{text} {PAD}"
 
 
 def test_rendered_space_serves_in_local_mode(tmp_path: Path, start_space: Any) -> None:

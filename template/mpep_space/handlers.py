@@ -214,13 +214,7 @@ def submit_translation(
     The caller must hold the prompt's lease, or a slot must be free (a lease that
     expired while they typed is then renewed). Returns its id and findings.
     """
-    user = _require_user(user)
-    prompt = _require_prompt(space, prompt_id)
-    text = clean_text(text, "translation", limit=space.config.max_translation)
-    findings = [f.as_dict() for f in _findings(space, prompt, text)]
-    errors = [f["message"] for f in findings if f["severity"] == "error"]
-    if errors:
-        raise Refusal(" ".join(errors), findings)
+    user, prompt, text, findings = checked_translation(space, user, prompt_id, text)
     store = space.store
     with store.transaction() as ledger:
         state = ledger.prompts[prompt.id]
@@ -233,23 +227,53 @@ def submit_translation(
                 f"{'approved' if mine[-1].status == 'approved' else 'awaiting review'}."
             )
         _require_slot(space, state, user)
-        warnings = [f for f in findings if f["severity"] == "warning"]
-        if warnings and not confirm:
-            raise NeedsConfirmation(
-                "Check the warnings; click Submit again to submit as it is.", findings
-            )
-        event = store.new_event(
-            "translation",
-            user,
-            prompt.id,
-            text=text,
-            qa=tuple(findings),
-            suggestion_unchanged=any(f["code"] == "suggestion_unchanged" for f in findings),
-        )
-        _write(store, event)
-        store.release_prompt(prompt.id, user)
+        event = store_translation(space, user, prompt, text, findings, confirm=confirm)
         store.renew_leases(user)
     return {"translation_id": event.id, "qa": findings}
+
+
+def checked_translation(
+    space: Space, user: str | None, prompt_id: str, text: str
+) -> tuple[str, BundledPrompt, str, list[dict[str, str]]]:
+    """Who, which prompt, the cleaned text and its QA findings (QA runs once); an error
+    among the findings refuses the translation."""
+    user = _require_user(user)
+    prompt = _require_prompt(space, prompt_id)
+    text = clean_text(text, "translation", limit=space.config.max_translation)
+    findings = [f.as_dict() for f in _findings(space, prompt, text)]
+    errors = [f["message"] for f in findings if f["severity"] == "error"]
+    if errors:
+        raise Refusal(" ".join(errors), findings)
+    return user, prompt, text, findings
+
+
+def store_translation(
+    space: Space,
+    user: str,
+    prompt: BundledPrompt,
+    text: str,
+    findings: list[dict[str, str]],
+    *,
+    confirm: bool,
+) -> Event:
+    """Inside the store's transaction: warnings need ``confirm`` (the second click), then the
+    translation event is written and the prompt's lease released."""
+    if any(f["severity"] == "warning" for f in findings) and not confirm:
+        raise NeedsConfirmation(
+            "Check the warnings; click Submit again to submit as it is.", findings
+        )
+    store = space.store
+    event = store.new_event(
+        "translation",
+        user,
+        prompt.id,
+        text=text,
+        qa=tuple(findings),
+        suggestion_unchanged=any(f["code"] == "suggestion_unchanged" for f in findings),
+    )
+    _write(store, event)
+    store.release_prompt(prompt.id, user)
+    return event
 
 
 def _require_slot(space: Space, prompt: PromptState, user: str) -> None:

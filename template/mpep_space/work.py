@@ -212,13 +212,7 @@ def revise(
     QA as for a submission (errors refuse, warnings need ``confirm``); the new text is
     a translation event that the rules fold into the pending one (:mod:`rules`).
     """
-    user = h._require_user(user)
-    prompt = h._require_prompt(space, prompt_id)
-    text = h.clean_text(text, "translation", limit=space.config.max_translation)
-    findings = [f.as_dict() for f in h._findings(space, prompt, text)]
-    errors = [f["message"] for f in findings if f["severity"] == "error"]
-    if errors:
-        raise h.Refusal(" ".join(errors), findings)
+    user, prompt, text, findings = h.checked_translation(space, user, prompt_id, text)
     store = space.store
     with store.transaction():
         pending = _revisable(space, user, prompt.id)
@@ -229,20 +223,7 @@ def revise(
             )
         if pending.final_text == text:
             return {"translation_id": pending.id, "qa": list(pending.qa)}
-        if any(f["severity"] == "warning" for f in findings) and not confirm:
-            raise h.NeedsConfirmation(
-                "Check the warnings; click Submit again to submit as it is.", findings
-            )
-        event = store.new_event(
-            "translation",
-            user,
-            prompt.id,
-            text=text,
-            qa=tuple(findings),
-            suggestion_unchanged=any(f["code"] == "suggestion_unchanged" for f in findings),
-        )
-        h._write(store, event)
-        store.release_prompt(prompt.id, user)
+        h.store_translation(space, user, prompt, text, findings, confirm=confirm)
     try:
         drafts_of(space).discard(user, prompt.id)
     except OSError as exc:
