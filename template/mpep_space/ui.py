@@ -4,7 +4,8 @@ Every rule lives in :mod:`handlers` and :mod:`rules`; the callbacks here only ca
 a handler and say which components change, as ``{component: value}`` dicts (a
 component left out keeps its value, so a refused submit keeps the person's text).
 The same handlers are exposed as named API endpoints (``/next_prompt``,
-``/submit_translation``, ...). Rendering is in :mod:`ui_render`; starting the
+``/submit_translation``, ...) by :mod:`ui_api`; the Review tab is :mod:`ui_review`;
+what they share is :mod:`ui_wiring`. Rendering is in :mod:`ui_render`; starting the
 server is in :mod:`server`.
 """
 
@@ -18,15 +19,15 @@ from typing import Any
 import gradio as gr
 
 from . import handlers as h
-from . import work
+from . import ui_review, work
 from .auth import AuthMode
 from .events import epoch_ts
+from .ui_api import add_api_endpoints
 from .ui_render import (
     has_code,
     render_draft_saved,
     render_draft_status,
     render_findings,
-    render_flags,
     render_glossary,
     render_guidelines,
     render_hall_of_fame,
@@ -36,12 +37,10 @@ from .ui_render import (
     render_progress,
     render_prompt_header,
     render_rejection,
-    render_review_header,
     render_source,
 )
+from .ui_wiring import PRIVATE, Update, Wiring
 
-Update = dict[Any, Any]
-PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 FLAG_REASONS = ("untranslatable", "offensive", "broken source")
 SHORTCUTS_HELP = (
     "<small>Keys: <kbd>Ctrl</kbd>+<kbd>Enter</kbd> submit · <kbd>Alt</kbd>+<kbd>Shift</kbd>+"
@@ -145,134 +144,6 @@ class Translate:
     text: Any
 
 
-@dataclass
-class Wiring:
-    """What the UI callbacks share: the space and how to tell who is calling."""
-
-    space: h.Space
-    mode: AuthMode
-
-    def user(self, request: gr.Request | None, profile: gr.OAuthProfile | None) -> str | None:
-        return self.mode.identify(request, profile)
-
-
-def _api(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a Refusal into gr.Error, the form API clients see as a clear message."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except h.Refusal as refusal:
-            # A refusal is the caller's mistake, not ours: no traceback in the Space's log.
-            raise gr.Error(str(refusal), print_exception=False) from None
-
-    return call
-
-
-def add_api_endpoints(w: Wiring) -> None:
-    """The scriptable API, the contract tests and tools rely on."""
-    space = w.space
-
-    def next_prompt(request: gr.Request, profile: gr.OAuthProfile | None) -> dict | None:
-        return _api(h.next_prompt)(space, w.user(request, profile))
-
-    def submit_translation(
-        prompt_id: str, text: str, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> dict:
-        # A script sees the warnings in the answer's "qa" (or asks /check_translation
-        # first): the API call is the confirmed submit.
-        return _api(work.submit)(space, w.user(request, profile), prompt_id, text, confirm=True)
-
-    def check_translation(
-        prompt_id: str, text: str, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> list:
-        return _api(h.check_translation)(space, w.user(request, profile), prompt_id, text)
-
-    def skip(prompt_id: str, request: gr.Request, profile: gr.OAuthProfile | None) -> dict:
-        return _api(h.skip)(space, w.user(request, profile), prompt_id)
-
-    def flag(
-        prompt_id: str, reason: str, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> dict:
-        return _api(h.flag)(space, w.user(request, profile), prompt_id, reason)
-
-    def next_review(request: gr.Request, profile: gr.OAuthProfile | None) -> dict | None:
-        return _api(h.next_review)(space, w.user(request, profile))
-
-    def skip_review(
-        translation_id: str, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> dict:
-        return _api(h.skip_review)(space, w.user(request, profile), translation_id)
-
-    def submit_review(
-        translation_id: str,
-        verdict: str,
-        comment: str,
-        edited_text: str,
-        request: gr.Request,
-        profile: gr.OAuthProfile | None,
-    ) -> dict:
-        return _api(h.submit_review)(
-            space, w.user(request, profile), translation_id, verdict, comment, edited_text
-        )
-
-    def flagged_prompts(request: gr.Request, profile: gr.OAuthProfile | None) -> list:
-        return _api(h.flagged_prompts)(space, w.user(request, profile))
-
-    def review_flag(
-        prompt_id: str,
-        verdict: str,
-        comment: str,
-        request: gr.Request,
-        profile: gr.OAuthProfile | None,
-    ) -> dict:
-        return _api(h.review_flag)(space, w.user(request, profile), prompt_id, verdict, comment)
-
-    def save_draft(
-        prompt_id: str, text: str, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> dict:
-        return _api(work.save_draft)(space, w.user(request, profile), prompt_id, text)
-
-    def discard_draft(prompt_id: str, request: gr.Request, profile: gr.OAuthProfile | None) -> dict:
-        return _api(work.discard_draft)(space, w.user(request, profile), prompt_id)
-
-    def open_prompt(request: gr.Request, profile: gr.OAuthProfile | None) -> dict | None:
-        return _api(work.open_prompt)(space, w.user(request, profile))
-
-    def withdraw_flag(prompt_id: str, request: gr.Request, profile: gr.OAuthProfile | None) -> dict:
-        return _api(work.withdraw_flag)(space, w.user(request, profile), prompt_id)
-
-    def my_work(request: gr.Request, profile: gr.OAuthProfile | None) -> dict:
-        return _api(work.my_work)(space, w.user(request, profile))
-
-    def progress() -> dict:
-        return h.progress(space)
-
-    def noop() -> dict:
-        return h.noop()
-
-    for fn in (
-        next_prompt,
-        submit_translation,
-        check_translation,
-        skip,
-        flag,
-        next_review,
-        skip_review,
-        submit_review,
-        flagged_prompts,
-        review_flag,
-        save_draft,
-        discard_draft,
-        open_prompt,
-        my_work,
-        withdraw_flag,
-        progress,
-        noop,
-    ):
-        gr.api(fn, api_name=fn.__name__)
-
-
 def build_demo(space: h.Space, mode: AuthMode, notes: list[str] | None = None) -> gr.Blocks:
     """Lay out the Translate, Review and Progress tabs and connect them to the handlers."""
     w = Wiring(space, mode)
@@ -309,8 +180,8 @@ def build_demo(space: h.Space, mode: AuthMode, notes: list[str] | None = None) -
             with gr.Tab("My work", id="work") as work_tab:
                 _work_tab(w, work_tab, tabs, translate)
             with gr.Tab("Review", id="review") as review_tab:
-                _review_tab(w, review_tab)
-                _flags_panel(w, review_tab)
+                ui_review.review_tab(w, review_tab)
+                ui_review.flags_panel(w, review_tab)
             with gr.Tab("Progress", id="progress") as progress_tab:
                 _progress_tab(w, demo, progress_tab)
             with gr.Tab("Guidelines", id="guidelines"):
@@ -721,198 +592,6 @@ def start_from_suggestion(suggestion: str, draft: str) -> tuple[str, str]:
     return suggestion, render_message(
         "Started from the machine suggestion: check every word before submitting."
     )
-
-
-def _review_tab(w: Wiring, tab: gr.Tab) -> None:
-    rtl = w.space.config.language.is_rtl
-    current = gr.State(None)
-    with gr.Row(equal_height=True, elem_id="review-top"):
-        header = gr.HTML(elem_id="review-header")
-        load_btn = gr.Button(
-            "Load a translation to review",
-            size="md",
-            scale=0,
-            min_width=260,
-            elem_id="review-next",
-        )
-    status = gr.HTML(elem_id="review-status")
-    with gr.Column(visible=False) as panel:
-        with gr.Row(equal_height=False):
-            with gr.Column():
-                gr.Markdown("**English source**")
-                source = gr.HTML(elem_id="review-source")
-            with gr.Column():
-                text = gr.Textbox(
-                    label="Translation (the current text)",
-                    interactive=False,
-                    lines=8,
-                    max_lines=40,
-                    rtl=rtl,
-                    elem_id="review-text",
-                )
-                notes = gr.HTML(elem_id="review-qa")
-        comment = gr.Textbox(
-            label="Comment (required to reject; the translator sees it)",
-            lines=2,
-            elem_id="review-comment",
-        )
-        with gr.Row():
-            approve_btn = gr.Button("Approve", variant="primary", elem_id="approve")
-            reject_btn = gr.Button("Reject", variant="stop", elem_id="reject")
-            pass_btn = gr.Button("Skip", elem_id="review-skip")
-        with gr.Accordion("Edit, then approve", open=False):
-            edited = gr.Textbox(
-                label="Edited text (a new version: other reviewers approve it too)",
-                lines=6,
-                max_lines=40,
-                max_length=w.space.config.max_translation,
-                rtl=rtl,
-                elem_id="review-edited",
-            )
-            edit_btn = gr.Button("Edit & approve", elem_id="edit-approve")
-    outputs = [current, header, source, text, notes, comment, edited, status, panel]
-
-    def say(message: str, *, strong: bool = True) -> Update:
-        return {status: render_message(message, strong=strong)}
-
-    def show(
-        payload: dict | None, message: str = "", *, heading: str = "", why: str = ""
-    ) -> Update:
-        if payload is None:
-            heading = heading or "Nothing to review right now."
-            message = " ".join(part for part in (message, why) if part)
-            return {
-                current: None,
-                header: f"<h3>{html.escape(heading)}</h3>",
-                source: "",
-                text: "",
-                notes: "",
-                comment: "",
-                edited: "",
-                panel: gr.update(visible=False),
-                **say(message, strong=False),
-            }
-        unchanged = (
-            "<p><b>⚠ This is the machine suggestion, unchanged.</b> Read it closely.</p>"
-            if payload["suggestion_unchanged"]
-            else ""
-        )
-        return {
-            current: payload,
-            header: render_review_header(payload),
-            source: render_source(payload["source"]),
-            text: payload["text"],
-            notes: unchanged + render_findings(payload["qa"]),
-            comment: "",
-            edited: payload["text"],
-            panel: gr.update(visible=True),
-            **say(message, strong=False),
-        }
-
-    def load(message: str, request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
-        user = w.user(request, profile)
-        try:
-            payload = h.next_review(w.space, user)
-            why = "" if payload else work.nothing_to_review_reason(w.space, user)
-            return show(payload, message, why=why)
-        except h.Refusal as refusal:
-            return {**show(None, heading="Reviewing is for reviewers"), **say(str(refusal))}
-
-    def on_load(request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
-        return load("", request, profile)
-
-    def on_open(
-        payload: dict | None, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> Update:
-        """Opening the tab loads a translation, unless one is already on screen."""
-        if payload:
-            return {}
-        return load("", request, profile)
-
-    def decide(verdict: str, use_edit: bool) -> Callable[..., Update]:
-        def on_click(
-            payload: dict | None,
-            note: str,
-            edit: str,
-            request: gr.Request,
-            profile: gr.OAuthProfile | None,
-        ) -> Update:
-            if not payload:
-                return {**show(None), **say("Load a translation first.", strong=False)}
-            try:
-                result = h.submit_review(
-                    w.space,
-                    w.user(request, profile),
-                    payload["translation_id"],
-                    verdict,
-                    note,
-                    edit if use_edit else "",
-                )
-            except h.Refusal as refusal:  # comment and edit are left out: they stay
-                return say(str(refusal))
-            done = "Approved" if verdict == "approve" else "Rejected"
-            if result["translation_status"] == "pending":
-                done += " (it now needs other reviewers' approval too)"
-            return load(
-                f"{done} the translation of prompt {payload['prompt_id']}.", request, profile
-            )
-
-        return on_click
-
-    def on_pass(
-        payload: dict | None, request: gr.Request, profile: gr.OAuthProfile | None
-    ) -> Update:
-        if payload:
-            try:
-                h.skip_review(w.space, w.user(request, profile), payload["translation_id"])
-            except h.Refusal as refusal:
-                return say(str(refusal))
-        return load("Skipped: another reviewer will get it.", request, profile)
-
-    pass_btn.click(on_pass, [current], outputs, **PRIVATE)
-    tab.select(on_open, [current], outputs, **PRIVATE)
-    load_btn.click(on_load, None, outputs, **PRIVATE)
-    approve_btn.click(decide("approve", False), [current, comment, edited], outputs, **PRIVATE)
-    edit_btn.click(decide("approve", True), [current, comment, edited], outputs, **PRIVATE)
-    reject_btn.click(decide("reject", False), [current, comment, edited], outputs, **PRIVATE)
-
-
-def _flags_panel(w: Wiring, tab: gr.Tab) -> None:
-    """Reviewers see flagged prompts and restore one to the queue or confirm the flag."""
-    with gr.Accordion("Flagged prompts", open=False):
-        listing = gr.HTML(elem_id="flagged")
-        with gr.Row():
-            prompt_id = gr.Textbox(label="Prompt id", scale=1, elem_id="flag-prompt-id")
-            restore_btn = gr.Button("Restore to the queue", elem_id="flag-restore")
-            confirm_btn = gr.Button("Confirm the flag", variant="stop", elem_id="flag-confirm")
-        flag_status = gr.HTML(elem_id="flag-status")
-
-    def refresh(request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
-        user = w.user(request, profile)
-        if not w.space.is_reviewer(user):
-            return {listing: ""}
-        return {listing: render_flags(h.flagged_prompts(w.space, user))}
-
-    def answer(verdict: str) -> Callable[..., Update]:
-        def on_click(pid: str, request: gr.Request, profile: gr.OAuthProfile | None) -> Update:
-            user = w.user(request, profile)
-            try:
-                h.review_flag(w.space, user, pid.strip(), verdict)
-            except h.Refusal as refusal:
-                return {flag_status: render_message(str(refusal), strong=True)}
-            done = "Restored" if verdict == "restore" else "Confirmed the flag of"
-            return {
-                **refresh(request, profile),
-                prompt_id: "",
-                flag_status: render_message(f"{done} prompt {pid.strip()}."),
-            }
-
-        return on_click
-
-    outputs = [listing, prompt_id, flag_status]
-    tab.select(refresh, None, outputs, **PRIVATE)
-    restore_btn.click(answer("restore"), [prompt_id], outputs, **PRIVATE)
-    confirm_btn.click(answer("confirm"), [prompt_id], outputs, **PRIVATE)
 
 
 def _progress_tab(w: Wiring, demo: gr.Blocks, tab: gr.Tab) -> None:
