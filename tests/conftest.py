@@ -248,3 +248,20 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def new_context(browser: Any) -> Iterator[Any]:
+    """Factory of fresh browser contexts (one per person; ``width`` 390 for a phone), closed
+    after the test."""
+    contexts: list[Any] = []
+
+    def make(width: int = 1280) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -20,11 +20,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import WAIT_MS, SpaceProcess, client, render
+from conftest import SpaceProcess, client, render
 from mpep_generator.languages import get_language
 from mpep_generator.prompts import load_prompts
 from mpep_generator.render import render_space
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,22 +42,6 @@ XSS_PROMPT = (
 
 
 # -- browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def new_context(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
-    """Factory of fresh browser contexts (one per person), closed after the test."""
-    contexts: list[BrowserContext] = []
-
-    def make() -> BrowserContext:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(WAIT_MS)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def log_in(context: BrowserContext, url: str, user: str) -> Page:

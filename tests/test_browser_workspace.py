@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import WAIT_MS, SpaceProcess, client
+from conftest import SpaceProcess, client
 from mpep_generator.languages import get_language
 from mpep_generator.prompts import load_prompts
 from mpep_generator.render import render_space
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from test_browser import log_in, open_tab, space_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,22 +53,6 @@ PROMPTS = {
 }
 # Long enough for QA's length checks, Dutch enough for its language check.
 DUTCH = "Schrijf een korte tekst over de zee in de herfst, met een woord voor het seizoen erin."
-
-
-@pytest.fixture
-def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    """Fresh browser contexts (one per person; ``width`` for a phone), closed after."""
-    contexts: list[BrowserContext] = []
-
-    def make(width: int = 1280) -> BrowserContext:
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        context.set_default_timeout(WAIT_MS)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def render_workspace_space(root: Path) -> Path:
