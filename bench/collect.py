@@ -51,6 +51,7 @@ from bench.common import (  # noqa: E402
     PYTHON,
     REPO,
     VENV_BIN,
+    compile_packages,
     hermetic_env,
     median,
     seconds,
@@ -555,6 +556,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mpep-collect-") as tmp:
         workdir = Path(tmp)
         corpus = make_corpus(workdir, args.languages, args.prompts, args.seed)
+        compile_packages("mpep_generator", "mpep_space")
         if args.scale:
             return 0 if scale(corpus, workdir) else 1
         results = measure(corpus, workdir, args.runs, warmup=not args.no_warmup)

@@ -492,3 +492,17 @@ def ratio_rows(
         ],
     ]
     return rows, ratio
+
+
+def compile_packages(*packages: str) -> None:
+    """Write the bytecode of ``packages`` (their ``__pycache__``), as pip does when it
+    installs a wheel: the measured processes run with ``PYTHONDONTWRITEBYTECODE`` (kept
+    from the tests' hermetic settings), so without this an editable checkout would
+    compile its sources again in every measured run, which no installed copy does."""
+    import compileall
+    import importlib.util
+
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            compileall.compile_dir(folder, quiet=2)

@@ -461,6 +461,9 @@ def collect_mpep_command(
     outputs: tuple[Path, ...],
 ) -> int:
     """Fold the Spaces' event logs into MPEP_<NAME> datasets with cards and a progress report."""
+    from .arrow import without_numpy
+
+    without_numpy()  # this process and its workers never use it: 0.13 s of CPU each
     from .collect import check_org, collect_many
     from .languages import canonical_code
     from .sources_file import load_sources_config

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import fields
 from datetime import datetime
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,11 +46,6 @@ SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 # The Space's TS_SHAPE on ASCII digits only (its \d takes other digits, which
 # fromisoformat refuses: such a line goes to the per-line reader).
 TS_ASCII = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
-FIELD_NAMES = tuple(field.name for field in fields(Event))
-DEFAULTS = {f: getattr(Event(id="", ts="", kind="skip", user="", prompt_id=""), f) for f in (
-    "text", "qa", "suggestion_unchanged", "translation_id", "verdict", "comment",
-    "edited_text", "reason", "origin", "version",
-)}  # fmt: skip
 
 
 Column = Any  # a checked pyarrow column, or None when no line has the key
@@ -78,9 +73,9 @@ def parse_bytes(data: bytes, now: datetime) -> list[ParsedLine]:
 def read_table(data: bytes) -> pa.Table | None:
     """A whole file's lines as one table, one row a line (None: the file is empty);
     :class:`Unfit` when the rows would not be the lines, or pyarrow cannot read them."""
+    pa = pyarrow()  # first: it decides what pyarrow's own import loads
     import pyarrow.json as pj
 
-    pa = pyarrow()
     if not data:
         return None
     first_line = data.split(b"\n", 1)[0]
@@ -93,7 +88,8 @@ def read_table(data: bytes) -> pa.Table | None:
     except UnicodeDecodeError:
         raise Unfit from None
     try:
-        table = pj.read_json(pa.py_buffer(data))
+        # One thread: a collect runs one process per core already.
+        table = pj.read_json(pa.py_buffer(data), read_options=pj.ReadOptions(use_threads=False))
     except pa.ArrowException:
         raise Unfit from None
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
@@ -284,38 +280,46 @@ def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
 
 
 def _make(count: int, rows_of: dict[str, list[int]], columns: dict[str, Column]) -> list[Event]:
-    """The events, made from the checked columns: kind by kind, only the keys it has."""
+    """The events, made from the checked columns: kind by kind, only the keys it has.
+
+    An event's ``__dict__`` holds the fields its kind reads; the others are the dataclass's
+    defaults, which it keeps as class attributes, so attribute access, ``==``, ``repr``
+    and ``dataclasses.replace`` see the same event as ``Event(**fields)``
+    (tests/test_columnar.py). A frozen dataclass's ``__init__`` sets each of its 15
+    fields through ``object.__setattr__``: most of the cost of reading a log.
+    """
     events: list[Event | None] = [None] * count
-    setattr_, new = object.__setattr__, object.__new__
+    new, set_state = object.__new__, object.__setattr__
     for kind, rows in rows_of.items():
-        values: dict[str, Any] = {name: repeat(value) for name, value in DEFAULTS.items()}
-        values["kind"] = repeat(kind)
-        for name in COMMON:
-            column = columns[name]
-            values[name] = [column[row] for row in rows]
+        names: list[str] = ["kind", *COMMON]
+        values: list[Any] = [repeat(kind), *(_gather(columns[name], rows) for name in COMMON)]
         for name, convert in KIND_FIELDS[kind]:
             column = columns.get(name)
             if column is not None:  # absent keys keep the default
-                kept = [column[row] for row in rows]
-                values[name] = kept if convert is None else [convert(v) for v in kept]
-        # The defaults repeat without end: not strict.
-        records = zip(*(values[name] for name in FIELD_NAMES), strict=False)
+                kept = _gather(column, rows)
+                names.append(name)
+                values.append(kept if convert is None else map(convert, kept))
+        records = zip(*values, strict=False)  # repeat() never ends
         for row, record in zip(rows, records, strict=False):
             event = new(Event)
-            setattr_(event, "__dict__", dict(zip(FIELD_NAMES, record, strict=True)))  # see _event
+            set_state(event, "__dict__", dict(zip(names, record, strict=True)))
             events[row] = event
     return [event for event in events if event is not None]
 
 
+def _gather(column: list[Any], rows: list[int]) -> list[Any]:
+    """``column``'s values at ``rows`` (C speed)."""
+    if len(rows) == len(column):
+        return column  # one kind: every row, in order
+    got = itemgetter(*rows)(column)
+    return [got] if len(rows) == 1 else list(got)
+
+
 def _event(values: dict[str, Any]) -> Event:
-    """An Event with these field values, made as :func:`_make` makes them: a frozen
-    dataclass's ``__init__`` sets each of its 15 fields through ``object.__setattr__`` (most
-    of the cost of reading a log); this sets the same ``__dict__`` at once. Equal to
+    """An Event with these field values, made as :func:`_make` makes them. Equal to
     ``Event(**values)`` (tests/test_columnar.py)."""
     event = object.__new__(Event)
-    state = DEFAULTS.copy()
-    state.update(values)
-    object.__setattr__(event, "__dict__", state)
+    object.__setattr__(event, "__dict__", dict(values))
     return event
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mpep_space.config import BundledPrompt
+from mpep_space.events import EVENT_ORDER
 from mpep_space.rules import PromptState, TranslationState
 
 from .folding import Folded
@@ -37,12 +38,12 @@ def _targets(state: PromptState) -> list[dict[str, str]]:
 
 
 def _reviews(translations: Iterable[TranslationState]) -> list[dict[str, str]]:
-    reviews = sorted((r for t in translations for r in t.reviews), key=lambda r: (r.ts, r.id))
+    reviews = sorted((r for t in translations for r in t.reviews), key=EVENT_ORDER)
     return [{"user_id": r.user, "verdict": r.verdict, "comment": r.comment} for r in reviews]
 
 
 def _history_entry(translation: TranslationState) -> dict[str, Any]:
-    reviews = sorted(translation.reviews, key=lambda r: (r.ts, r.id))
+    reviews = sorted(translation.reviews, key=EVENT_ORDER)
     return {
         "translation_id": translation.id,
         "user_id": translation.user,

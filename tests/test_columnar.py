@@ -10,6 +10,7 @@ order) and the Space's ``Ledger``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -304,8 +305,18 @@ def test_events_made_from_columns_equal_and_behave_like_the_dataclass() -> None:
     made = _event({"id": "a", "ts": GOOD_TS[0], "kind": "skip", "user": "u", "prompt_id": "1"})
     real = Event(id="a", ts=GOOD_TS[0], kind="skip", user="u", prompt_id="1")
     assert made == real and hash(made) == hash(real) and repr(made) == repr(real)
+    assert dataclasses.replace(made, text="t") == dataclasses.replace(real, text="t")
+    assert all(getattr(made, f.name) == getattr(real, f.name) for f in dataclasses.fields(Event))
     with pytest.raises(AttributeError):
         made.user = "mallory"  # type: ignore[misc]  # still frozen
+
+
+def test_event_defaults_stay_class_attributes() -> None:
+    """Events made from columns hold only their kind's fields and read the rest from the
+    class: a dataclass keeps each plain default there -- unless it gets ``slots``."""
+    defaults = [f for f in dataclasses.fields(Event) if f.default is not dataclasses.MISSING]
+    assert defaults and not hasattr(Event, "__slots__")
+    assert all(vars(Event)[f.name] == f.default for f in defaults)
 
 
 def test_reading_by_columns_does_not_import_pandas(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -336,24 +337,29 @@ def read_logs(
     """
     result = LogReadResult()
     seen: dict[str, Event] = {}
+    origins = result.origins
     now = now or datetime.now(UTC)
     for path in files:
+        name = str(path)
         for number, parsed in parse_file(path, now):
             if isinstance(parsed, str):
-                result.problems.append(Problem(str(path), number, parsed))
+                result.problems.append(Problem(name, number, parsed))
                 continue
-            event = parsed
-            if event.id in seen:
-                if seen[event.id] != event:  # a copy must be identical: this is a conflict
-                    file, first = result.origins[event.id]
-                    reason = f"event id {event.id} was read before with other content"
-                    reason += f" ({file}:{first}); kept the first"
-                    result.problems.append(Problem(str(path), number, reason))
-                    continue
+            event_id = parsed.id
+            first = seen.get(event_id)
+            if first is None:
+                seen[event_id] = parsed
+                origins[event_id] = (name, number)
+            elif first != parsed:  # a copy must be identical: this is a conflict
+                file, line = origins[event_id]
+                reason = f"event id {event_id} was read before with other content"
+                reason += f" ({file}:{line}); kept the first"
+                result.problems.append(Problem(name, number, reason))
+            else:
                 result.duplicates += 1
-                continue
-            seen[event.id] = event
-            result.events.append(event)
-            result.origins[event.id] = (str(path), number)
-    result.events.sort(key=lambda e: (e.ts, e.id))
+    result.events = sorted(seen.values(), key=EVENT_ORDER)
     return result
+
+
+# The order events are folded in: by time, and by id for events of the same microsecond.
+EVENT_ORDER = attrgetter("ts", "id")

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from .events import Event
+from .events import EVENT_ORDER, Event
 
 PromptStatus = Literal["untranslated", "awaiting_review", "rejected", "flagged", "done"]
 TranslationStatus = Literal["pending", "approved", "rejected"]
@@ -125,7 +125,7 @@ class PromptState:
     def last_rejection(self) -> Event | None:
         """The most recent reject review of this prompt, to show the next translator."""
         rejects = [r for t in self.translations for r in t.reviews if r.verdict == "reject"]
-        return max(rejects, key=lambda r: (r.ts, r.id)) if rejects else None
+        return max(rejects, key=EVENT_ORDER) if rejects else None
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,10 @@ class Ledger:
         self._ids: list[str] = list(self.prompts)
         self._position: dict[str, int] = {pid: i for i, pid in enumerate(self._ids)}
         self._open: list[int] = list(range(len(self._ids))) if rules.translations_per_prompt else []
+        # Prompts whose state changed since the queue was last brought up to date: the
+        # queue is settled when it is asked for, so folding a whole log (the collector,
+        # a Space's start-up) never pays for it per event.
+        self._changed: set[str] = set()
         self.translations: dict[str, TranslationState] = {}
         self._ignored: list[tuple[Event, str]] = []
         # Reviews read before their translation (another machine's clock was behind).
@@ -204,9 +208,13 @@ class Ledger:
         prompt = self.prompts.get(event.prompt_id)
         if prompt is None:
             return self._ignore(event, f"unknown prompt id {event.prompt_id!r}")
-        reason = self._apply(prompt, event)
-        self._requeue(prompt)  # an event changes at most its own prompt's slots
-        return reason
+        self._changed.add(prompt.id)  # an event changes at most its own prompt's slots
+        return self._apply(prompt, event)
+
+    def _settle_queue(self) -> None:
+        for prompt_id in self._changed:
+            self._requeue(self.prompts[prompt_id])
+        self._changed.clear()
 
     def _requeue(self, prompt: PromptState) -> None:
         """Keep :attr:`_open` true for ``prompt`` after its state changed."""
@@ -222,17 +230,23 @@ class Ledger:
     def open_prompts(self) -> Iterator[PromptState]:
         """Prompts with an open slot, in bundle order; safe while state changes."""
         position = -1
-        while (at := bisect_right(self._open, position)) < len(self._open):
+        while True:
+            self._settle_queue()
+            at = bisect_right(self._open, position)
+            if at >= len(self._open):
+                return
             position = self._open[at]
             yield self.prompts[self._ids[position]]
 
     def _apply(self, prompt: PromptState, event: Event) -> str | None:
-        if event.kind == "translation":
-            self._add_translation(prompt, event)
-            for review in self._waiting.pop(event.id, []):
-                self.apply(review)
-        elif event.kind == "review":
+        kind = event.kind
+        if kind == "review":  # the most frequent kind first: a log is mostly reviews
             return self._add_review(prompt, event)
+        if kind == "translation":
+            self._add_translation(prompt, event)
+            if self._waiting:
+                for review in self._waiting.pop(event.id, ()):
+                    self.apply(review)
         elif event.kind == "flag":
             return self._add_flag(prompt, event)
         elif event.kind == "flag_review":
@@ -321,15 +335,16 @@ class Ledger:
             return f"unknown translation id {event.translation_id!r}"
         if translation.prompt_id != prompt.id:
             return self._ignore(event, f"unknown translation id {event.translation_id!r}")
-        if self.is_own_work(translation, event.user):
+        user = event.user
+        if self.is_own_work(translation, user):
             return self._ignore(event, "self-review is not allowed in this language")
         if event.version is not None and event.version != translation.version:
             return self._ignore(event, f"reviews version {event.version}, not the current text")
-        if event.user in translation.reviewers:
+        if user in translation.version_reviewers:
             return self._ignore(event, "second review of the same text by the same user")
         translation.reviews.append(event)
-        translation.version_reviewers.add(event.user)
-        self.review_counts[event.user] += 1
+        translation.version_reviewers.add(user)
+        self.review_counts[user] += 1
         if translation.status != "pending":
             return None
         if event.verdict == "reject":
@@ -377,7 +392,9 @@ class Ledger:
 
     def is_own_work(self, translation: TranslationState, user: str) -> bool:
         """A review that self-review rules forbid: of one's own translation, or own edit."""
-        return not self.rules.allow_self_review and user in (translation.user, translation.author)
+        if self.rules.allow_self_review:
+            return False
+        return user == translation.user or user == translation.edited_by
 
     def progress(self) -> Progress:
         counts = Counter(p.status for p in self.prompts.values())
