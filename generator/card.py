@@ -1,16 +1,18 @@
 """The dataset card (``README.md``) of a collected ``MPEP_<NAME>`` set.
 
-Rendered as ``huggingface_hub``'s ``DatasetCard.from_template`` renders it (the
-template with the YAML of the card data, keys in ``DatasetCardData``'s order), without
-importing ``huggingface_hub`` and with libyaml's emitter where it is installed: the
-card of each language is written in a millisecond, not 30 (bench/collect.py); a test
-checks the text against ``DatasetCard``'s. The YAML header carries the Hub's dataset
-tags, the ``dataset_info`` entry (features, split sizes) that the published MPEP cards
-have, and the ``configs`` entry that points ``datasets.load_dataset`` at the parquet file by its
-content-named path (and away from ``alpaca_eval.json``). Everything in it comes
-from the inputs -- no date or path of the run -- so the card is as reproducible
-as the data. Whatever a person
-typed (user names, finding codes read from the log) is shown as literal text.
+Written as ``huggingface_hub``'s ``DatasetCard.from_template`` writes it (the YAML of the
+card data, keys in ``DatasetCardData``'s order, then the text), without importing
+``huggingface_hub`` or jinja2, and with libyaml's emitter where it is installed:
+importing jinja2 and compiling a template cost every collect process 40 ms or more
+(bench/collect.py). The text is ``data/dataset_card.md``, filled by ``str.format``;
+``tests/data/dataset_card.jinja.md`` is the same card as a jinja template, and a test
+renders that through ``DatasetCard.from_template`` for every branch and checks the two
+agree. The YAML header carries the Hub's dataset tags, the ``dataset_info`` entry
+(features, split sizes) that the published MPEP cards have, and the ``configs`` entry
+that points ``datasets.load_dataset`` at the parquet file by its content-named path (and
+away from ``alpaca_eval.json``). Everything in it comes from the inputs -- no date or
+path of the run -- so the card is as reproducible as the data. Whatever a person typed
+(user names, finding codes read from the log) is shown as literal text.
 """
 
 from __future__ import annotations
@@ -28,8 +30,6 @@ if TYPE_CHECKING:
 
     from .files import DataFile
     from .results import CollectResult
-
-CARD_TEMPLATE = Path(__file__).resolve().parent / "data" / "dataset_card.md"
 
 
 def size_category(rows: int) -> str:
@@ -52,9 +52,7 @@ def dataset_card(
     card_data, template_kwargs = card_inputs(
         result, config, data_file, include_pending=include_pending, org=org
     )
-    # from_template's arguments: the card data's keys, then the template's (they win).
-    card = _template().render(card_data=_yaml(card_data), **{**card_data, **template_kwargs})
-    return str(card).rstrip("\n") + "\n"
+    return render_card(_yaml(card_data), template_kwargs)
 
 
 def card_inputs(
@@ -145,14 +143,6 @@ def card_inputs(
     return card_data, template_kwargs
 
 
-@cache
-def _template() -> Any:
-    """The card template, compiled once, as ``DatasetCard.from_template`` compiles it."""
-    import jinja2
-
-    return jinja2.Template(CARD_TEMPLATE.read_text(encoding="utf-8"))
-
-
 def _yaml(data: dict[str, Any]) -> str:
     """``data`` as ``CardData.to_yaml`` dumps it (``yaml.dump``, unicode kept, keys in
     order), through libyaml when it is there: the same text, about 20x faster."""
@@ -160,3 +150,73 @@ def _yaml(data: dict[str, Any]) -> str:
 
     dumper = getattr(yaml, "CDumper", yaml.Dumper)
     return str(yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False)).strip()
+
+
+# The card's text with str.format fields; render_card makes the blocks that vary.
+CARD_TEXT = Path(__file__).resolve().parent / "data" / "dataset_card.md"
+
+
+@cache
+def _card_text() -> str:
+    return CARD_TEXT.read_text(encoding="utf-8")
+
+
+def render_card(card_yaml: str, k: dict[str, Any]) -> str:
+    """The card's text for its YAML header and the arguments :func:`card_inputs` gives."""
+    p = k["p"]
+    pending = k["include_pending"]
+    source = k["source_dataset"]
+    if k["source_link"]:
+        source = f"[{source}]({k['source_link']})"
+    imported = "".join(
+        f"- {count} accepted translation{'s were' if count != 1 else ' was'} carried over from\n"
+        f"  {origin} (an earlier MPEP Space, with `generate-space --import`), under the original\n"
+        "  translators' names; its `history` entry has that `origin`.\n"
+        for origin, count in k["imported"]
+    )
+    contributors = "Nobody yet.\n"
+    if k["contributors"]:
+        contributors = "| User | Translations | Reviews |\n|---|--:|--:|\n" + "".join(
+            f"| {c['user']} | {c['translations']} | {c['reviews']} |\n" for c in k["contributors"]
+        )
+    quality = "No check flagged an accepted translation.\n"
+    if k["quality"]:
+        quality = (
+            "Automatic checks that flagged accepted translations (a translation counts once per "
+            "check):\n\n| Check | What it looks for | Accepted translations |\n|---|---|--:|\n"
+        ) + "".join(f"| {code} | {text} | {count} |\n" for code, text, count in k["quality"])
+    statuses = ", `awaiting_review`, `rejected`, `flagged` or `untranslated`" if pending else ""
+    local = ""
+    if not k["pushed"]:
+        local = (
+            "\nReplace `ORG` with the organisation the dataset was pushed to "
+            "(`collect-mpep --push ORG`);\nthis folder also loads as it is: "
+            f'`load_dataset("path/to/{k["dataset"]}", split="train")`.\n'
+        )
+    return (
+        _card_text()
+        .format(
+            card_data=card_yaml,
+            pending=(
+                "; this export also holds the prompts that are not done yet,\nwith their `status`"
+                if pending
+                else ""
+            ),
+            source=source,
+            imported=imported,
+            contributors=contributors,
+            quality=quality,
+            statuses=statuses,
+            local=local,
+            p=p,
+            **{name: k[name] for name in CARD_FIELDS},
+        )
+        .rstrip("\n")
+        + "\n"
+    )
+
+
+CARD_FIELDS = (
+    "pretty_name", "language", "native_name", "approvals", "self_review", "version", "percent",
+    "unchanged", "repo_id", "alpaca_file", "dataset",
+)  # fmt: skip

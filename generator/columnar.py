@@ -14,6 +14,7 @@ gives; ``tests/test_columnar.py`` checks that on random logs.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from itertools import repeat
@@ -185,11 +186,9 @@ def _timestamps(cols: _Columns, latest: str) -> list[str]:
     column = cols.arrow("ts")
     _check(column is not None and pa.types.is_string(column.type) and column.null_count == 0)
     values: list[str] = cols.values("ts")
-    shape = TS_ASCII.fullmatch
-    try:
-        for ts in values:  # month 13 or day 45 have the shape; datetime refuses them
-            _check(shape(ts))
-            datetime.fromisoformat(ts)
+    _check(all(map(TS_ASCII.fullmatch, values)))
+    try:  # month 13 or day 45 have the shape; datetime refuses them
+        deque(map(datetime.fromisoformat, values), maxlen=0)
     except ValueError:
         raise Unfit from None
     _check(max(values) <= latest)  # one shape, so text order is time order
@@ -280,29 +279,21 @@ def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
 
 
 def _make(count: int, rows_of: dict[str, list[int]], columns: dict[str, Column]) -> list[Event]:
-    """The events, made from the checked columns: kind by kind, only the keys it has.
-
-    An event's ``__dict__`` holds the fields its kind reads; the others are the dataclass's
-    defaults, which it keeps as class attributes, so attribute access, ``==``, ``repr``
-    and ``dataclasses.replace`` see the same event as ``Event(**fields)``
-    (tests/test_columnar.py). A frozen dataclass's ``__init__`` sets each of its 15
-    fields through ``object.__setattr__``: most of the cost of reading a log.
-    """
+    """The events, made from the checked columns: kind by kind, only the keys it has
+    (the other fields keep their defaults), each made in one step (``Event._make``)."""
     events: list[Event | None] = [None] * count
-    new, set_state = object.__new__, object.__setattr__
     for kind, rows in rows_of.items():
-        names: list[str] = ["kind", *COMMON]
-        values: list[Any] = [repeat(kind), *(_gather(columns[name], rows) for name in COMMON)]
+        values: dict[str, Any] = {name: repeat(value) for name, value in DEFAULTS.items()}
+        values["kind"] = repeat(kind)
+        for name in COMMON:
+            values[name] = _gather(columns[name], rows)
         for name, convert in KIND_FIELDS[kind]:
             column = columns.get(name)
             if column is not None:  # absent keys keep the default
                 kept = _gather(column, rows)
-                names.append(name)
-                values.append(kept if convert is None else map(convert, kept))
-        records = zip(*values, strict=False)  # repeat() never ends
-        for row, record in zip(rows, records, strict=False):
-            event = new(Event)
-            set_state(event, "__dict__", dict(zip(names, record, strict=True)))
+                values[name] = kept if convert is None else map(convert, kept)
+        records = zip(*(values[name] for name in Event._fields), strict=False)  # repeat(): endless
+        for row, event in zip(rows, map(Event._make, records), strict=False):
             events[row] = event
     return [event for event in events if event is not None]
 
@@ -315,14 +306,6 @@ def _gather(column: list[Any], rows: list[int]) -> list[Any]:
     return [got] if len(rows) == 1 else list(got)
 
 
-def _event(values: dict[str, Any]) -> Event:
-    """An Event with these field values, made as :func:`_make` makes them. Equal to
-    ``Event(**values)`` (tests/test_columnar.py)."""
-    event = object.__new__(Event)
-    object.__setattr__(event, "__dict__", dict(values))
-    return event
-
-
 def _findings_tuple(value: Any) -> Any:
     return () if not value else tuple({str(k): v for k, v in item.items()} for item in value)
 
@@ -332,6 +315,7 @@ def _edited(value: Any) -> Any:
 
 
 COMMON = ("id", "ts", "user", "prompt_id")
+DEFAULTS: dict[str, Any] = Event._field_defaults
 # Per kind, the keys parse_event reads, and how a checked value becomes the field
 # (None: as it is; the checks already refused what parse_event would refuse).
 KIND_FIELDS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from mpep_generator import collect
-from mpep_generator.card import CARD_TEMPLATE, card_inputs
+from mpep_generator.card import card_inputs, render_card
 from mpep_generator.collect import collect_many
 from test_collect import PROMPTS, SUGGESTION, Log, data_dir
 
@@ -46,10 +46,54 @@ def test_the_card_is_the_text_huggingface_hub_renders(
             *args, include_pending=include_pending, org=kwargs.get("org")
         )
         reference = DatasetCard.from_template(
-            DatasetCardData(**data), template_path=str(CARD_TEMPLATE), **template_kwargs
+            DatasetCardData(**data), template_path=str(JINJA_CARD), **template_kwargs
         )
         assert text == str(reference).rstrip("\n") + "\n"
     assert len(calls) == 2 and "Zoë" in calls[0][2]
+
+
+JINJA_CARD = Path(__file__).parent / "data" / "dataset_card.jinja.md"
+
+
+@pytest.mark.parametrize("pending", [False, True])
+@pytest.mark.parametrize("pushed", [False, True])
+@pytest.mark.parametrize("people", [0, 1, 3])
+def test_every_branch_of_the_card_is_the_jinja_template_s_text(
+    pending: bool, pushed: bool, people: int
+) -> None:
+    """The card's text (str.format) against the same card as a jinja template, rendered
+    by jinja2 as ``DatasetCard.from_template`` renders it, with each block empty, with one
+    entry and with several; braces, markdown and non-ASCII text pass through unchanged."""
+    import jinja2
+    from mpep_space.rules import Progress
+
+    kwargs = {
+        "pretty_name": "MPEP Dutch {x}",
+        "language": "Dutch",
+        "native_name": "Nederlands",
+        "include_pending": pending,
+        "source_dataset": "DIBT/prompts" if people % 2 else "the MPEP prompt set",
+        "source_link": "https://huggingface.co/datasets/DIBT/prompts" if people % 2 else "",
+        "approvals": "2 reviewers",
+        "self_review": "never by the translator themselves",
+        "version": "0.1.0",
+        "p": Progress(500, 300, 20, 250, 3, 27, ()),
+        "percent": "50.0%",
+        "contributors": [
+            {"user": f"`user{i} {{}}`", "translations": i, "reviews": 2 * i} for i in range(people)
+        ],
+        "quality": [(f"`code{i}`", f"Text {i} &lt;b&gt;", i) for i in range(people)],
+        "unchanged": people,
+        "imported": [(f"`DIBT/MPEP_{i}`", i) for i in range(1, people + 1)],
+        "repo_id": "DIBT/MPEP_DUTCH" if pushed else "ORG/MPEP_DUTCH",
+        "pushed": pushed,
+        "alpaca_file": "alpaca_eval.json",
+        "dataset": "MPEP_DUTCH",
+    }
+    header = "language:\n- en\n- nl\npretty_name: MPEP Dutch {x} ü"
+    template = jinja2.Template(JINJA_CARD.read_text(encoding="utf-8"))
+    expected = template.render(card_data=header, **kwargs).rstrip("\n") + "\n"
+    assert render_card(header, kwargs) == expected
 
 
 @pytest.mark.slow
@@ -65,7 +109,7 @@ def test_a_local_collect_imports_no_plotting_dataframe_hub_or_qa_library(tmp_pat
         f"{str(tmp_path / 'out')!r}))\n"
         "assert run.ok and run.results[0].rows == 1, run.failures\n"
         "heavy = ('pandas', 'matplotlib', 'huggingface_hub', 'datasets', 'tqdm', 'mpep_space.qa',"
-        " 'pyarrow.compute')\n"
+        " 'pyarrow.compute', 'jinja2')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
         "from mpep_generator.report import qa_codes\n"
         "codes = dict(qa_codes())\n"

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 SCHEMA_VERSION = 1
 Kind = Literal["translation", "review", "flag", "flag_review", "skip", "import"]
@@ -107,9 +107,13 @@ def after_ts(ts: str) -> str:
     return format_ts(parse_ts(ts) + timedelta(microseconds=1))
 
 
-@dataclass(frozen=True)
-class Event:
-    """One line of the log."""
+class Event(NamedTuple):
+    """One line of the log.
+
+    A named tuple, not a dataclass: a log is read into one of these per line, and a
+    tuple is made in one step where a frozen dataclass sets its 15 fields one by one
+    (most of the cost of reading a log). Change one with ``event._replace(...)``.
+    """
 
     id: str
     ts: str

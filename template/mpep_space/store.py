@@ -20,7 +20,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -204,9 +203,9 @@ class Store:
         not drag every new event into its future.
         """
         event = make_event(kind, user, prompt_id, **fields)
-        event = replace(event, ts=now_ts(self.clock))
+        event = event._replace(ts=now_ts(self.clock))
         if self._last_written and event.ts <= self._last_written:
-            event = replace(event, ts=after_ts(self._last_written))
+            event = event._replace(ts=after_ts(self._last_written))
         return event
 
     def append(self, event: Event) -> Event:
