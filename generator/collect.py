@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
 import os
 import sys
 import threading
@@ -42,7 +41,7 @@ from .incremental import cache_for
 from .languages import get_language
 from .report import write_report
 from .results import CollectResult, CollectRun
-from .rows import alpaca_eval_records, build_rows, imported_counts, quality_of
+from .rows import alpaca_eval_records, build_table, imported_counts, quality_of
 from .schema import ALPACA_FILE, CARD_FILE
 
 if TYPE_CHECKING:
@@ -155,7 +154,7 @@ def _collect_language(
     cache = cache_for(out, spec.code) if incremental else None
     resolved = [resolve_source(s, lazy, cache) for s in sources]
     folded = fold(spec.code, resolved, cache)
-    rows = build_rows(folded, include_pending=include_pending)
+    table = build_table(folded, include_pending=include_pending)
     quality, unchanged = quality_of(folded)
     folder = out / spec.dataset
     progress = folded.ledger.progress()
@@ -165,7 +164,7 @@ def _collect_language(
         native_name=spec.native_name,
         dataset=spec.dataset,
         folder=folder,
-        rows=len(rows),
+        rows=table.num_rows,
         progress=progress,
         quality=quality,
         unchanged_suggestions=unchanged,
@@ -177,11 +176,11 @@ def _collect_language(
     )
     alpaca = alpaca_eval_records(folded, spec.dataset)
     merged = _merged_outputs(outputs, [a["instruction"] for a in alpaca], spec.dataset)
-    if not rows:
+    if not table.num_rows:
         # datasets (3.x and current) cannot load a parquet file without rows: write nothing.
         note = f"{spec.dataset} has no done prompts yet: no dataset written"
         return _with(result, notes=(note,))
-    data_file = write_data_file(rows, folder)
+    data_file = write_data_file(table, folder)
     result = _with(result, data_file=data_file.path)
     card = dataset_card(
         result, folded.config, data_file, include_pending=include_pending, org=push_org
@@ -294,7 +293,7 @@ def workers(codes: Sequence[str], *, hub: Hub | None, push_org: str | None) -> i
     (the later one wins, as one after the other)."""
     if len(codes) < 2 or hub is not None or push_org is not None:
         return 1
-    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+    if sys.platform != "linux" or not hasattr(os, "fork"):
         return 1
     # Forking copies one thread: safe only before pyarrow (which starts threads of its
     # own) is loaded, and while this process runs no other thread.
@@ -347,6 +346,7 @@ def _outcomes(
     if processes <= 1:
         yield from map(job, codes)
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork: the workers start with this process's modules and no pickled state but

@@ -17,6 +17,7 @@ import re
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
@@ -280,7 +281,7 @@ def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
 
 def _make(count: int, rows_of: dict[str, list[int]], columns: dict[str, Column]) -> list[Event]:
     """The events, made from the checked columns: kind by kind, only the keys it has
-    (the other fields keep their defaults), each made in one step (``Event._make``)."""
+    (the other fields keep their defaults), each made in one step."""
     events: list[Event | None] = [None] * count
     for kind, rows in rows_of.items():
         values: dict[str, Any] = {name: repeat(value) for name, value in DEFAULTS.items()}
@@ -293,7 +294,7 @@ def _make(count: int, rows_of: dict[str, list[int]], columns: dict[str, Column])
                 kept = _gather(column, rows)
                 values[name] = kept if convert is None else map(convert, kept)
         records = zip(*(values[name] for name in Event._fields), strict=False)  # repeat(): endless
-        for row, event in zip(rows, map(Event._make, records), strict=False):
+        for row, event in zip(rows, map(NEW_EVENT, records), strict=False):
             events[row] = event
     return [event for event in events if event is not None]
 
@@ -316,6 +317,8 @@ def _edited(value: Any) -> Any:
 
 COMMON = ("id", "ts", "user", "prompt_id")
 DEFAULTS: dict[str, Any] = Event._field_defaults
+# Event._make without its length check (the records have every field): one C call.
+NEW_EVENT = partial(tuple.__new__, Event)
 # Per kind, the keys parse_event reads, and how a checked value becomes the field
 # (None: as it is; the checks already refused what parse_event would refuse).
 KIND_FIELDS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {

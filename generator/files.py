@@ -12,10 +12,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .arrow import pyarrow
-from .schema import DATA_FILE_STEM, arrow_schema, data_file_name
+from .schema import DATA_FILE_STEM, data_file_name
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def replace_file(path: Path, write: Callable[[Path], None]) -> None:
@@ -60,30 +63,28 @@ PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
-def parquet_bytes(rows: list[dict[str, Any]]) -> tuple[bytes, int]:
-    """``rows`` as parquet with the fixed schema and writer options (deterministic bytes),
-    and their size in memory.
+def parquet_bytes(table: pa.Table) -> bytes:
+    """``table`` (:func:`mpep_generator.rows.build_table`) as parquet with fixed writer
+    options: the same rows give the same bytes.
 
-    An empty set is written without row groups: ``datasets`` cannot read a
+    An empty table is written without row groups: ``datasets`` cannot read a
     zero-row row group.
     """
     import pyarrow.parquet as pq
 
     pa = pyarrow()  # without pyarrow's pandas probe (0.35 s)
-    schema = arrow_schema()  # carries the datasets Features as metadata
     sink = pa.BufferOutputStream()
-    if not rows:
-        pq.ParquetWriter(sink, schema, **PARQUET_OPTIONS).close()
-        return sink.getvalue().to_pybytes(), 0
-    table = pa.Table.from_pylist(rows, schema=schema)
-    pq.write_table(table, sink, row_group_size=10_000, **PARQUET_OPTIONS)
-    return sink.getvalue().to_pybytes(), table.nbytes
+    if not table.num_rows:
+        pq.ParquetWriter(sink, table.schema, **PARQUET_OPTIONS).close()
+    else:
+        pq.write_table(table, sink, row_group_size=10_000, **PARQUET_OPTIONS)
+    return bytes(sink.getvalue().to_pybytes())
 
 
-def write_data_file(rows: list[dict[str, Any]], folder: Path) -> DataFile:
-    """Write ``rows`` under ``folder/data/`` in a file named by its content, then remove the
+def write_data_file(table: pa.Table, folder: Path) -> DataFile:
+    """Write ``table`` under ``folder/data/`` in a file named by its content, then remove the
     data files of earlier collects (only names this collector writes)."""
-    data, num_bytes = parquet_bytes(rows)
+    data = parquet_bytes(table)
     path = folder / data_file_name(hashlib.sha256(data).hexdigest())
     if not path.is_file() or path.read_bytes() != data:
 
@@ -94,4 +95,5 @@ def write_data_file(rows: list[dict[str, Any]], folder: Path) -> DataFile:
     for old in path.parent.glob(f"{DATA_FILE_STEM}*.parquet"):
         if old != path:
             old.unlink()
-    return DataFile(path, len(rows), num_bytes, len(data))
+    # num_bytes as datasets counts a split: the table in memory (0 without rows).
+    return DataFile(path, table.num_rows, table.nbytes if table.num_rows else 0, len(data))

@@ -14,6 +14,7 @@ MPEP cards have them.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def features() -> Features:
     return Features(feature(COLUMNS))
 
 
+@cache
 def arrow_schema() -> pa.Schema:
     """``features().arrow_schema`` -- the Arrow types with the ``huggingface`` metadata that
     ``datasets`` reads back -- built with pyarrow alone: importing ``datasets`` would add
