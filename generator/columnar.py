@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -167,7 +167,7 @@ def _strings(cols: _Columns, name: str, rows: list[int] | None, *, required: boo
         return cols.values(name)
     _check(pa.types.is_string(column.type))
     values = cols.values(name)
-    chosen = values if rows is None else [values[i] for i in rows]
+    chosen = values if rows is None else _gather(values, rows)
     _check(all(chosen) if required else None not in chosen)  # "" and None are falsy
     return values
 
@@ -175,7 +175,7 @@ def _strings(cols: _Columns, name: str, rows: list[int] | None, *, required: boo
 def _one_of(cols: _Columns, name: str, rows: list[int] | None, allowed: tuple[str, ...]) -> Column:
     values = _strings(cols, name, rows, required=True)
     if values is not None:
-        chosen = values if rows is None else [values[i] for i in rows]
+        chosen = values if rows is None else _gather(values, rows)
         _check(set(chosen) <= set(allowed))
     return values
 
@@ -214,11 +214,10 @@ def _findings(cols: _Columns, rows: list[int]) -> Column:
         )
     )
     values = cols.values("qa")
-    for row in rows:
-        findings = values[row]
-        _check(findings is not None)  # "qa": null is an error, absent is []: ask the lines
-        for finding in findings:  # a key absent from one finding and set in another
-            _check(finding is not None and None not in finding.values())
+    chosen = _gather(values, rows)
+    _check(None not in chosen)  # "qa": null is an error, absent is []: ask the lines
+    for findings in filter(None, chosen):  # a key absent from one finding and set in another
+        _check(None not in findings and all(None not in f.values() for f in findings))
     return values
 
 
@@ -258,7 +257,7 @@ def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
         rows_of.setdefault(kind, []).append(row)
 
     def of(*names: str) -> list[int]:
-        return [row for name in names for row in rows_of.get(name, ())]
+        return sorted(chain.from_iterable(rows_of.get(name, ()) for name in names))
 
     columns: dict[str, Column] = {
         name: _strings(cols, name, None, required=True) for name in ("id", "user", "prompt_id")
@@ -296,19 +295,21 @@ def _make(count: int, rows_of: dict[str, list[int]], columns: dict[str, Column])
         records = zip(*(values[name] for name in Event._fields), strict=False)  # repeat(): endless
         for row, event in zip(rows, map(NEW_EVENT, records), strict=False):
             events[row] = event
-    return [event for event in events if event is not None]
+    return events  # type: ignore[return-value]  # every row has a kind: none is left None
 
 
 def _gather(column: list[Any], rows: list[int]) -> list[Any]:
     """``column``'s values at ``rows`` (C speed)."""
     if len(rows) == len(column):
         return column  # one kind: every row, in order
+    if not rows:
+        return []
     got = itemgetter(*rows)(column)
     return [got] if len(rows) == 1 else list(got)
 
 
 def _findings_tuple(value: Any) -> Any:
-    return () if not value else tuple({str(k): v for k, v in item.items()} for item in value)
+    return tuple(value)  # the dicts are fresh ones, string keys to string values (checked)
 
 
 def _edited(value: Any) -> Any:
