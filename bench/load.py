@@ -3,10 +3,23 @@
 Renders the Dutch Space from a synthetic prompt file (500 prompts by default), starts
 ``python app.py`` in password mode with one user per simulated translator, logs every
 translator in through Gradio's ``/login`` form, then runs all of them at once: each
-iteration is ``/next_prompt``, ``/noop`` (the baseline, measured under the same load in
-the same run) and ``/submit_translation``. It reports throughput and p50/p95/p99
-latency per endpoint and the ratio to ``/noop``, stops the Space, and checks the events
-on disk:
+iteration is one ``/next_prompt``, one ``/noop`` (the baseline, measured under the same
+load in the same run) and one ``/submit_translation``. It reports throughput and
+p50/p95/p99 latency per endpoint (and each endpoint's p95 per iteration) and the ratio
+to ``/noop``, stops the Space, and checks the events on disk.
+
+The baseline is measured exactly as the endpoints are. All translators make their first
+call in the same instant (the crowd's burst), and in a burst every call waits behind
+the others whatever its endpoint: with every translator starting on ``/next_prompt``
+(as this bench did until 2026-11-30), ``/next_prompt`` alone took the burst's tail and
+the no-op never did, and swapping the order moved the tail to the no-op. So each
+translator goes round the cycle (next_prompt, noop, submit) from its own starting
+point: a third start with ``/next_prompt``, a third with ``/noop`` and a third with
+``/submit_translation``. Those whose cycle has submit before next_prompt take the prompt
+they submit first while logging in; their last prompt stays leased, unsubmitted. Every
+endpoint then has the same share of its calls in the burst and in every later position.
+
+The events on disk:
 
 - lost: every acknowledged submission is a stored translation event, and nothing else is;
 - duplicates: no event id is written twice;
@@ -35,6 +48,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -78,6 +92,11 @@ class Record:
         with self.lock:
             self.latencies[endpoint].append(elapsed)
 
+    def took(self, prompt: dict | None, user: str) -> None:
+        if prompt is not None:
+            with self.lock:
+                self.handed[prompt["prompt_id"]].add(user)
+
     def failure(self, endpoint: str, exc: Exception) -> None:
         with self.lock:
             self.errors[endpoint] += 1
@@ -98,64 +117,93 @@ class DiskCheck:
     translated_twice: int
 
 
+def cycle_of(index: int) -> tuple[str, ...]:
+    """Translator ``index``'s order of calls: the cycle (next_prompt, noop, submit) from
+    a third of the way in for every third translator, so that each endpoint, the no-op
+    baseline included, is the first call of the crowd's burst for a third of them."""
+    shift = index % len(ENDPOINTS)
+    return ENDPOINTS[shift:] + ENDPOINTS[:shift]
+
+
+def submits_first(cycle: tuple[str, ...]) -> bool:
+    return cycle.index("submit_translation") < cycle.index("next_prompt")
+
+
 def translator(
     url: str,
-    user: str,
+    index: int,
     iterations: int,
     record: Record,
     barriers: tuple[threading.Barrier, threading.Barrier],
     deadline: float,
     session: bool,
 ) -> None:
+    user = f"t{index:03d}"
     join, start = barriers
+    cycle = cycle_of(index)
     api = GradioHTTP(url, session_hash=f"bench-{user}" if session else None)
+    prompt: dict | None = None
     try:
         join.wait()  # everyone logs in at once, as after an announcement
         began = time.perf_counter()
         api.login(user, f"{user}-pw")
-        api.call("noop")  # the first call of a session builds its state
+        # The first call of a session builds its state. A translator whose cycle has
+        # submit before next_prompt takes the prompt it will submit first here.
+        if submits_first(cycle):
+            prompt = api.call("next_prompt")
+            record.took(prompt, user)
+        else:
+            api.call("noop")
         record.timing(JOIN, time.perf_counter() - began)
         start.wait()
-        for iteration in range(iterations):
-            if time.monotonic() > deadline:
-                return
-            began = time.perf_counter()
-            try:
-                prompt = api.call("next_prompt")
-            except (CallError, OSError) as exc:
-                record.failure("next_prompt", exc)
-                continue
-            record.timing("next_prompt", time.perf_counter() - began)
-            record.timing(f"next_prompt#{iteration + 1}", time.perf_counter() - began)
-            if prompt is None:
-                with record.lock:
-                    record.exhausted += 1
-                return
-            pid = prompt["prompt_id"]
-            with record.lock:
-                record.handed[pid].add(user)
-            began = time.perf_counter()
-            try:
-                api.call("noop")
-                record.timing("noop", time.perf_counter() - began)
-            except (CallError, OSError) as exc:
-                record.failure("noop", exc)
-            text = f"Vertaling van prompt {pid} door {user}: leg het kort en duidelijk uit."
-            began = time.perf_counter()
-            try:
-                result = api.call("submit_translation", pid, text)
-            except (CallError, OSError) as exc:
-                record.failure("submit_translation", exc)
-                continue
-            record.timing("submit_translation", time.perf_counter() - began)
-            with record.lock:
-                record.acknowledged[result["translation_id"]] = user
+        for iteration in range(1, iterations + 1):
+            for endpoint in cycle:
+                if time.monotonic() > deadline:
+                    return
+                if endpoint == "next_prompt":
+                    prompt = call(api, record, endpoint, iteration)
+                    if prompt is None:
+                        return
+                    record.took(prompt, user)
+                elif endpoint == "noop":
+                    call(api, record, endpoint, iteration)
+                elif prompt is not None:
+                    pid = prompt["prompt_id"]
+                    text = f"Vertaling van prompt {pid} door {user}: leg het kort en duidelijk uit."
+                    result = call(api, record, endpoint, iteration, pid, text)
+                    if result is not None:
+                        with record.lock:
+                            record.acknowledged[result["translation_id"]] = user
+                    prompt = None
+    except _Failed:
+        return
     except Exception as exc:  # a login or barrier failure: count it, never hang the run
         record.failure(JOIN, exc)
         join.abort()
         start.abort()
     finally:
         api.close()
+
+
+class _Failed(Exception):
+    """A call failed (counted); this translator stops."""
+
+
+def call(api: GradioHTTP, record: Record, endpoint: str, iteration: int, *args: Any) -> Any:
+    """One timed call; a failure is counted and ends this translator's run."""
+    began = time.perf_counter()
+    try:
+        answer = api.call(endpoint, *args)
+    except (CallError, OSError) as exc:
+        record.failure(endpoint, exc)
+        raise _Failed from exc
+    elapsed = time.perf_counter() - began
+    record.timing(endpoint, elapsed)
+    record.timing(f"{endpoint}#{iteration}", elapsed)
+    if answer is None and endpoint == "next_prompt":
+        with record.lock:
+            record.exhausted += 1
+    return answer
 
 
 def check_disk(events_dir: Path, record: Record) -> DiskCheck:
@@ -218,10 +266,10 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[Record, DiskCheck, flo
         threads = [
             threading.Thread(
                 target=translator,
-                args=(server.url, u, iterations, record, barriers, deadline, args.session),
+                args=(server.url, i, iterations, record, barriers, deadline, args.session),
                 daemon=True,
             )
-            for u in names
+            for i in range(users)
         ]
         for thread in threads:
             thread.start()
@@ -315,15 +363,13 @@ def report(record: Record, disk: DiskCheck, wall: float, args: argparse.Namespac
             verdict(disk.translated_twice == 0),
         ),
     ]
-    by_iteration = [
-        f"{i}: {millis(percentile(record.latencies[f'next_prompt#{i}'], 95))}"
-        for i in range(1, args.iterations + 1)
-        if record.latencies[f"next_prompt#{i}"]
-    ]
-    print(
-        "/next_prompt p95 by iteration (the 1st is every translator calling in the same "
-        f"instant): {', '.join(by_iteration)}"
-    )
+    for endpoint in ENDPOINTS:
+        by_iteration = [
+            f"{i}: {millis(percentile(record.latencies[f'{endpoint}#{i}'], 95))}"
+            for i in range(1, args.iterations + 1)
+            if record.latencies[f"{endpoint}#{i}"]
+        ]
+        print(f"/{endpoint} p95 by iteration: {', '.join(by_iteration)}")
     calls = sum(len(record.latencies[e]) for e in ENDPOINTS)
     if calls:
         print(
@@ -343,6 +389,13 @@ def report(record: Record, disk: DiskCheck, wall: float, args: argparse.Namespac
     )
     correct = all(result != "FAIL" for *_, result in checks) and not sum(record.errors.values())
     return correct and fast
+
+
+def prompts_needed(users: int, iterations: int) -> int:
+    """Every translator takes one prompt per iteration; those whose cycle has submit
+    before next_prompt take one more (their last one stays leased, unsubmitted)."""
+    extra = sum(1 for i in range(users) if submits_first(cycle_of(i)))
+    return users * iterations + extra
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -382,8 +435,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.users < 1 or args.iterations < 1:
         parser.error("--users and --iterations must be at least 1")
-    if args.users * args.iterations > args.prompts:
-        parser.error("--prompts must be at least --users x --iterations")
+    if prompts_needed(args.users, args.iterations) > args.prompts:
+        parser.error(
+            f"--prompts must be at least {prompts_needed(args.users, args.iterations)} "
+            "(--users x --iterations, and one more for two translators in three)"
+        )
     pairs = [item.partition("=") for item in args.server_env]
     if any(not key or not sep for key, sep, _ in pairs):
         parser.error("--server-env takes KEY=VALUE")

@@ -7,11 +7,24 @@
 - ``/logout`` ends the session on the server too: Gradio 6's ``all_session=false``
   deletes only the cookie's copy of a token sent over https, so a copied cookie
   stayed valid after "Log out".
+- At most ``max_active`` calls (``POST``/``GET /gradio_api/call/...`` and the UI's
+  ``POST /gradio_api/queue/join``) are inside Gradio at once; the others wait at the
+  door and go in in arrival order (:class:`FifoGate`). Why: Gradio serves every call
+  it has taken in on one event loop, a few steps each in turn, so 200 calls arriving
+  in the same instant (bench/load.py, a class told "start now") each waited behind
+  all the others and behind every later call: the burst's slowest answers came after
+  4-5 s where its last call needs ~1 s of the Space's CPU. In arrival order the n-th
+  call of a burst waits for the n-1 before it, no longer, and the Space spends less
+  CPU per call (fewer coroutines to switch between). A ``GET`` (the answer's event
+  stream) holds its place only until its first bytes go out, so a stream that stays
+  open (a heartbeat every 15 s) never keeps others waiting.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -23,6 +36,58 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024
+# Calls inside Gradio at once (MPEP_MAX_ACTIVE_CALLS). 4-16 all served a burst of 200
+# in arrival order on 2 cores (bench/load.py); 8 leaves room for a slow call or two.
+DEFAULT_MAX_ACTIVE = 8
+
+
+class FifoGate:
+    """At most ``limit`` holders at once; the others wait and enter in arrival order.
+
+    (asyncio.Semaphore lets a newcomer take a slot freed while others still wait.)
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        self.limit = limit
+        self.active = 0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for future in self._waiting if not future.done())
+
+    async def acquire(self) -> None:
+        if self.active < self.limit and not self._waiting:
+            self.active += 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(future)
+        try:
+            await future  # release() hands its slot straight to us: active is unchanged
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # given the slot as we were cancelled: pass it on
+            else:
+                self._waiting.remove(future)
+            raise
+
+    def release(self) -> None:
+        while self._waiting:
+            future = self._waiting.popleft()
+            if not future.done():
+                future.set_result(None)
+                return
+        self.active -= 1
+
+
+def _gated(scope: Scope) -> bool:
+    """The short calls that go through the gate (never a long-lived stream)."""
+    path, method = str(scope.get("path", "")), scope.get("method")
+    if "/gradio_api/call/" in path:
+        return method in ("POST", "GET")
+    return method == "POST" and path.rstrip("/").endswith("/gradio_api/queue/join")
 
 
 async def _answer(send: Send, status: int, message: str) -> None:
@@ -51,14 +116,47 @@ def _header(scope: Scope, name: bytes) -> str | None:
 class RequestLimits:
     """See the module docstring. ``max_body`` is in bytes."""
 
-    def __init__(self, app: ASGIApp, max_body: int = DEFAULT_MAX_BODY) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body: int = DEFAULT_MAX_BODY,
+        max_active: int | None = DEFAULT_MAX_ACTIVE,
+    ) -> None:
+        """``max_active=None``: no gate (every call goes straight in)."""
         self.app = app
         self.max_body = max_body
+        self.gate = FifoGate(max_active) if max_active else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.gate is None or not _gated(scope):
+            await self._limited(scope, receive, send)
+            return
+        gate = self.gate
+        await gate.acquire()
+        inside = True
+
+        def leave() -> None:
+            nonlocal inside
+            if inside:
+                inside = False
+                gate.release()
+
+        async def send_and_leave(message: Message) -> None:
+            # An event stream's first bytes are its answer (or a heartbeat): done.
+            if message["type"] == "http.response.body" and message.get("body"):
+                leave()
+            await send(message)
+
+        try:
+            await self._limited(scope, receive, send_and_leave)
+        finally:
+            leave()
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The body limits and the closed routes."""
         path = str(scope.get("path", ""))
         if path.rstrip("/").endswith("/upload"):
             await _answer(send, 403, "Uploads are off in this Space.")

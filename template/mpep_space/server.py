@@ -25,7 +25,7 @@ from . import handlers as h
 from . import qa
 from .auth import AuthMode, detect
 from .config import SPACE_DIR, ConfigError, SpaceConfig, env_number, load_config
-from .limits import DEFAULT_MAX_BODY, RequestLimits
+from .limits import DEFAULT_MAX_ACTIVE, DEFAULT_MAX_BODY, RequestLimits
 from .store import Store
 from .sync import SyncSettings, make_api, restore, stage_bundle, start_sync
 from .ui import build_demo
@@ -47,6 +47,9 @@ class ServerSettings:
     # each call needs one too, so there are more threads than calls.
     max_threads: int = 256 + 64
     max_body: int = DEFAULT_MAX_BODY
+    # Calls inside Gradio at once; the rest wait in arrival order (limits.FifoGate:
+    # a burst of 200 is then answered in ~1 s, not 4-5 s). 0: no gate.
+    max_active: int = DEFAULT_MAX_ACTIVE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ServerSettings:
@@ -56,7 +59,22 @@ class ServerSettings:
             concurrency=concurrency,
             max_threads=int(threads),
             max_body=int(env_number(env, "MPEP_MAX_BODY_BYTES", DEFAULT_MAX_BODY, whole=True)),
+            max_active=_max_active(env),
         )
+
+
+def _max_active(env: Mapping[str, str]) -> int:
+    """MPEP_MAX_ACTIVE_CALLS: a whole number of at least 1, or 0 for no gate."""
+    try:
+        return int(
+            env_number(env, "MPEP_MAX_ACTIVE_CALLS", DEFAULT_MAX_ACTIVE, whole=True, minimum=-1)
+        )
+    except ConfigError:
+        raw = env.get("MPEP_MAX_ACTIVE_CALLS", "").strip()
+        raise ConfigError(
+            "MPEP_MAX_ACTIVE_CALLS must be a whole number of at least 1 "
+            f"(0 turns the gate off), not {raw!r}"
+        ) from None
 
 
 @dataclass
@@ -173,7 +191,15 @@ def run(
         prevent_thread_lock=True,
         max_threads=ready.server.max_threads,
         max_file_size=ready.server.max_body,
-        app_kwargs={"middleware": [Middleware(RequestLimits, max_body=ready.server.max_body)]},
+        app_kwargs={
+            "middleware": [
+                Middleware(
+                    RequestLimits,
+                    max_body=ready.server.max_body,
+                    max_active=ready.server.max_active or None,
+                )
+            ]
+        },
         css=CSS,
         footer_links=["api"],
         ssr_mode=False,
