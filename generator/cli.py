@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .errors import CollectError, ConfigError, GeneratorError, UsageError
-from .output import OutputPolicy
 
 if TYPE_CHECKING:
     from .importer import ImportSource
+    from .output import OutputPolicy
     from .results import CollectRun
 
 EXIT_ERROR = 1
@@ -187,6 +187,8 @@ def generate_space_command(
 ) -> None:
     """Render a ready-to-run MPEP translation Space for one language (or, with --dashboard,
     the dashboard of every language)."""
+    from .output import OutputPolicy  # not loaded by collect-mpep
+
     if push and not space_id:
         raise UsageError("--push needs --space-id OWNER/NAME")
     if space_id:

@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -184,11 +185,19 @@ def _suggestion(where: str, raw: Any) -> Suggestion | None:
 
 
 def load_prompts(path: Path) -> tuple[BundledPrompt, ...]:
+    return _parse_prompts(path.read_text(encoding="utf-8"), path.name)
+
+
+@lru_cache(maxsize=4)
+def _parse_prompts(text: str, name: str) -> tuple[BundledPrompt, ...]:
+    """The prompts of a ``prompts.jsonl`` text; kept for the next file with the same text
+    (every language of a project bundles the same prompts, and a collect reads them all).
+    Safe to share: the prompts are frozen."""
     prompts = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        where = f"{path.name}: line {number}"
+        where = f"{name}: line {number}"
         try:
             data = _closed(where, json.loads(line), _PROMPT_KEYS)
         except ValueError as exc:
