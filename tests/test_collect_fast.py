@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mpep_generator import collect
 from mpep_generator.card import card_inputs, render_card
 from mpep_generator.collect import collect_many
@@ -159,3 +161,16 @@ def test_languages_collected_by_several_processes_give_the_same_files(tmp_path: 
     counts = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     forked, cores = counts.stdout.split()
     assert forked == cores  # the CLI's process forks one worker per core
+
+
+json_values = st.one_of(
+    st.text(), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records=st.lists(st.dictionaries(st.text(max_size=5), json_values, max_size=3), max_size=4))
+def test_records_are_written_as_json_dumps_writes_them(records: list[dict[str, Any]]) -> None:
+    import json
+
+    assert collect._json(records) == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
