@@ -209,6 +209,8 @@ class Ledger:
         if prompt is None:
             return self._ignore(event, f"unknown prompt id {event.prompt_id!r}")
         self._changed.add(prompt.id)  # an event changes at most its own prompt's slots
+        if event.kind == "review":  # most of a log: straight to it
+            return self._add_review(prompt, event)
         return self._apply(prompt, event)
 
     def _settle_queue(self) -> None:
@@ -240,7 +242,7 @@ class Ledger:
 
     def _apply(self, prompt: PromptState, event: Event) -> str | None:
         kind = event.kind
-        if kind == "review":  # the most frequent kind first: a log is mostly reviews
+        if kind == "review":
             return self._add_review(prompt, event)
         if kind == "translation":
             self._add_translation(prompt, event)
