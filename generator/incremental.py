@@ -38,6 +38,7 @@ STATE_DIR = ".mpep-collect"
 STATE_FILE = "state.json"
 # A state written by another version of the reader is not trusted.
 STATE_VERSION = f"1/{__version__}"
+COMPRESS_FROM = 1 << 20  # bytes of Arrow data: kept readings from this size are compressed
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,10 @@ def _write_table(table: Any, path: Path) -> None:
 
     if table is None:  # an empty file: an empty stream of no columns
         table = pa.table({})
-    # lz4: about half the JSONL's size, for a few ms per MiB.
-    options = ipc.IpcWriteOptions(compression="lz4")
+    # lz4 halves a big reading for a few ms per MiB; a small one it would slow down (a
+    # fixed cost per column buffer) for no space worth keeping.
+    compression = "lz4" if table.nbytes >= COMPRESS_FROM else None
+    options = ipc.IpcWriteOptions(compression=compression)
     with (
         pa.OSFile(os.fspath(path), "wb") as sink,
         ipc.new_file(sink, table.schema, options=options) as writer,
