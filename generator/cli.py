@@ -22,6 +22,7 @@ import click
 from .errors import CollectError, ConfigError, GeneratorError, UsageError
 
 if TYPE_CHECKING:
+    from .hub import DatasetPush
     from .importer import ImportSource
     from .output import OutputPolicy
     from .results import CollectRun
@@ -535,6 +536,15 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def _push_summary(push: DatasetPush) -> str:
+    done = []
+    if push.uploaded:
+        done.append(f"pushed {_plural(len(push.uploaded), 'file')}")
+    if push.deleted:
+        done.append(f"removed {_plural(len(push.deleted), 'old file')}")
+    return f"{', '.join(done) or 'unchanged on the Hub'} ({push.url})"
+
+
 def _print_run(run: CollectRun) -> None:
     from .report import terminal_table
 
@@ -561,7 +571,7 @@ def _print_run(run: CollectRun) -> None:
         for path in result.alpaca_outputs:
             click.echo(f"{result.dataset}: wrote the model outputs {_shown(path)}")
         if result.pushed:
-            click.echo(f"{result.dataset}: pushed {result.pushed}")
+            click.echo(f"{result.dataset}: {_push_summary(result.pushed)}")
     if run.results:
         click.echo("")
         click.echo(terminal_table(run.results))

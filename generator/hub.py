@@ -8,11 +8,15 @@ network. Failures become one-line :mod:`mpep_generator.errors` messages.
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 from .errors import GeneratorError, HubUnreachableError
+from .schema import ALPACA_FILE, DATA_DIR, DATA_FILE_STEM
 
 PROMPTS_OFFLINE_HINT = "use --prompts FILE (.jsonl, .csv or .parquet) or --prompts sample"
 
@@ -23,6 +27,7 @@ class HfApiLike(Protocol):
     def snapshot_download(self, repo_id: str, **kwargs: Any) -> Any: ...
     def create_repo(self, repo_id: str, **kwargs: Any) -> Any: ...
     def upload_folder(self, **kwargs: Any) -> Any: ...
+    def create_commit(self, repo_id: str, operations: Any, **kwargs: Any) -> Any: ...
     def add_space_secret(self, repo_id: str, key: str, value: str, **kwargs: Any) -> Any: ...
     def add_space_variable(self, repo_id: str, key: str, value: str, **kwargs: Any) -> Any: ...
 
@@ -50,6 +55,71 @@ class RemoteFile:
     path: str
     size: int
     etag: str
+
+
+# The names collect-mpep writes into a dataset repo, so the only ones a push may remove
+# when a collect no longer writes them: the data file of an earlier collect (its name
+# carries the digest of its bytes; push_to_hub's undigested name too) and AlpacaEval
+# sets. Everything else (README.md is always written) may be a maintainer's file.
+_ALPACA_STEM = re.escape(ALPACA_FILE.removesuffix(".json"))
+COLLECTED_FILES = re.compile(
+    rf"{re.escape(DATA_DIR)}/{re.escape(DATA_FILE_STEM)}(-[0-9a-f]+)?\.parquet"
+    rf"|{_ALPACA_STEM}(-[A-Za-z0-9._-]+)?\.json"
+)
+COLLECT_COMMIT_MESSAGE = "Collected by collect-mpep"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class DatasetPush:
+    """What one ``push_dataset`` did: files sent and removed (none of either: no commit)."""
+
+    url: str
+    uploaded: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.uploaded or self.deleted)
+
+
+def _file_ids(path: Path) -> tuple[str, str]:
+    """(sha256 of the bytes, git's blob sha1): the two ways the Hub names a file's content,
+    read in chunks so a large data file is never held whole."""
+    size = path.stat().st_size
+    sha256 = hashlib.sha256()
+    sha1 = hashlib.sha1(b"blob %d\0" % size)
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            sha256.update(chunk)
+            sha1.update(chunk)
+    return sha256.hexdigest(), sha1.hexdigest()
+
+
+def _same_on_hub(path: Path, remote: Any) -> bool:
+    """Whether the Hub's file (an item of ``list_repo_tree``) has the bytes of ``path``.
+
+    An LFS (or Xet) file's ``blob_id`` is its pointer's, so its content is known by
+    ``lfs.sha256``; a plain git file's ``blob_id`` is git's sha1 of its bytes.
+    """
+    if remote.size is not None and int(remote.size) != path.stat().st_size:
+        return False
+    sha256, blob_id = _file_ids(path)
+    lfs_sha256 = getattr(getattr(remote, "lfs", None), "sha256", None)
+    if lfs_sha256:
+        return bool(lfs_sha256 == sha256)
+    return bool(remote.blob_id == blob_id)
+
+
+def _local_files(folder: Path) -> dict[str, Path]:
+    """Repo path -> file of the folder; hidden files are left out, as ``upload_folder``
+    leaves ``.git/`` and ``.cache/huggingface/`` out (the collector writes none)."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            found[rel.as_posix()] = path
+    return found
 
 
 @dataclass(frozen=True)
@@ -232,8 +302,15 @@ class Hub:
             ignore_patterns=[local_data, "**/__pycache__/**"],
         )
 
-    def push_dataset(self, folder: Path, *, repo_id: str, private: bool = False) -> str:
-        """Create (if needed) a dataset repo and upload ``folder`` to it."""
+    def push_dataset(self, folder: Path, *, repo_id: str, private: bool = False) -> DatasetPush:
+        """Create (if needed) a dataset repo and make it hold ``folder``, in one commit.
+
+        Only files whose bytes differ from the Hub's are sent; files the collector wrote
+        earlier and no longer writes (:data:`COLLECTED_FILES`) are removed; a maintainer's
+        other files stay. Nothing changed: no commit at all. One commit means a failure
+        leaves the repo as it was, and the next push (comparing with the Hub, not with a
+        record of earlier pushes) sends whatever is still missing.
+        """
         self._call(
             f"create the dataset {repo_id}",
             self.api.create_repo,
@@ -242,12 +319,56 @@ class Hub:
             private=private,
             exist_ok=True,
         )
-        self._call(
-            f"upload the dataset {repo_id}",
-            self.api.upload_folder,
-            repo_id=repo_id,
-            folder_path=str(folder),
-            repo_type="dataset",
-            commit_message="Collected by collect-mpep",
+        url = f"https://huggingface.co/datasets/{repo_id}"
+        local = _local_files(folder)
+        remote = self._remote_files(repo_id)
+        uploads = [name for name, path in local.items() if not _is_on_hub(path, remote.get(name))]
+        deletes = sorted(
+            name for name in remote if name not in local and COLLECTED_FILES.fullmatch(name)
         )
-        return f"https://huggingface.co/datasets/{repo_id}"
+        if not uploads and not deletes:
+            return DatasetPush(url)
+        self._call(
+            f"push the dataset {repo_id}",
+            self.api.create_commit,
+            repo_id,
+            _operations(local, uploads, deletes),
+            repo_type="dataset",
+            commit_message=COLLECT_COMMIT_MESSAGE,
+        )
+        return DatasetPush(url, tuple(uploads), tuple(deletes))
+
+    def _remote_files(self, repo_id: str) -> dict[str, Any]:
+        """Path -> listing item of every file of a dataset repo that exists (create_repo ran).
+
+        A listing the Hub refuses (a repo that has just been created, a client without
+        ``list_repo_tree``) counts as an empty repo: everything is sent, nothing removed.
+        An unreachable Hub is an error: the commit would fail too.
+        """
+        list_tree = getattr(self.api, "list_repo_tree", None)
+        if list_tree is None:
+            return {}
+        what = f"list the dataset {repo_id}"
+        try:
+            items = self._call(what, list_tree, repo_id, repo_type="dataset", recursive=True)
+            items = self._call(what, list, items)  # the listing is lazy
+        except HubError:  # refused; an unreachable Hub (HubUnreachableError) goes up
+            return {}
+        # Folders have no blob id.
+        return {str(i.path): i for i in items if getattr(i, "blob_id", None) is not None}
+
+
+def _is_on_hub(path: Path, remote: Any) -> bool:
+    return remote is not None and _same_on_hub(path, remote)
+
+
+def _operations(
+    local: dict[str, Path], uploads: Iterable[str], deletes: Iterable[str]
+) -> list[Any]:
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    adds = [
+        CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(local[name])) for name in uploads
+    ]
+    removes = [CommitOperationDelete(path_in_repo=name, is_folder=False) for name in deletes]
+    return [*adds, *removes]

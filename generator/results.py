@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mpep_space.events import Problem
 from mpep_space.rules import Progress
+
+if TYPE_CHECKING:
+    from .hub import DatasetPush
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class CollectResult:
     data_file: Path | None = None  # the parquet file written
     alpaca_outputs: tuple[Path, ...] = ()  # model outputs merged with --outputs
     imported: tuple[tuple[str, int], ...] = ()  # origin -> accepted translations imported
-    pushed: str | None = None  # the dataset URL, after --push
+    pushed: DatasetPush | None = None  # what --push did: the URL, files sent and removed
     notes: tuple[str, ...] = ()
 
 

@@ -123,6 +123,18 @@ def client(url: str, user: str) -> Any:
     return Client(url, auth=(user, f"{user}-pw"), verbose=False)
 
 
+LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\nsize {size}\n"
+
+
+def _content(fileobj: Any) -> bytes:
+    """The bytes of a ``CommitOperationAdd``'s ``path_or_fileobj``: bytes, a file or a path."""
+    if isinstance(fileobj, bytes):
+        return fileobj
+    if hasattr(fileobj, "read"):
+        return bytes(fileobj.read())
+    return Path(fileobj).read_bytes()
+
+
 class FakeHfApi:
     """A recording stand-in for ``huggingface_hub.HfApi``: repos are local folders.
 
@@ -149,16 +161,26 @@ class FakeHfApi:
         return SimpleNamespace(repo_id=repo_id, url=f"https://huggingface.co/{repo_id}")
 
     def create_commit(self, repo_id: str, operations: Any, **kwargs: Any) -> Any:
-        self._record("create_commit", repo_id, **kwargs)
+        """Adds and deletes in one step, as the Hub's commit: a failure changes nothing."""
+        operations = list(operations)
+        self._record("create_commit", repo_id, operations=operations, **kwargs)
         if self.fail_uploads:
             raise ConnectionError("the Hub is down (fake)")
+        from huggingface_hub import CommitOperationDelete
+
         target = self.repo_dir(repo_id)
         for op in operations:
             dest = target / op.path_in_repo
+            if isinstance(op, CommitOperationDelete):
+                if not dest.exists():  # as the Hub, which refuses to delete a missing file
+                    raise ValueError(f"404: {op.path_in_repo} does not exist in {repo_id}")
+                if op.is_folder:
+                    shutil.rmtree(dest)
+                else:
+                    dest.unlink()
+                continue
             dest.parent.mkdir(parents=True, exist_ok=True)
-            fileobj = op.path_or_fileobj
-            data = fileobj.read() if hasattr(fileobj, "read") else Path(fileobj).read_bytes()
-            dest.write_bytes(data)
+            dest.write_bytes(_content(op.path_or_fileobj))
         return SimpleNamespace(oid="fake")
 
     def upload_folder(self, *, repo_id: str, folder_path: str, **kwargs: Any) -> Any:
@@ -181,16 +203,27 @@ class FakeHfApi:
 
     def list_repo_tree(self, repo_id: str, **kwargs: Any) -> Iterator[Any]:
         """Every file of the repo with its size and blob id (git's sha1 of the bytes), lazily
-        as the Hub's listing; a missing repo fails like an unreachable Hub."""
+        as the Hub's listing; a missing repo fails like an unreachable Hub.
+
+        ``*.parquet`` files are LFS files, as the Hub's default ``.gitattributes`` makes
+        them: ``lfs.sha256`` is the content's, ``blob_id`` the LFS pointer's."""
         self._record("list_repo_tree", repo_id, **kwargs)
         source = self.root / repo_id.replace("/", "__")
         if not source.is_dir():
             raise ConnectionError(f"no such fake repo {repo_id}")
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
             data = path.read_bytes()
-            blob_id = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
             rel = path.relative_to(source).as_posix()
-            yield SimpleNamespace(path=rel, size=len(data), blob_id=blob_id, lfs=None)
+            lfs = None
+            if path.suffix == ".parquet":
+                sha256 = hashlib.sha256(data).hexdigest()
+                pointer = LFS_POINTER.format(sha256=sha256, size=len(data)).encode()
+                lfs = SimpleNamespace(size=len(data), sha256=sha256, pointer_size=len(pointer))
+                data = pointer
+            blob_id = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+            yield SimpleNamespace(
+                path=rel, size=lfs.size if lfs else len(data), blob_id=blob_id, lfs=lfs
+            )
 
     def add_space_secret(self, repo_id: str, key: str, value: str, **kwargs: Any) -> None:
         self._record("add_space_secret", repo_id, key, value, **kwargs)

@@ -894,24 +894,17 @@ def test_push_publishes_each_dataset_through_the_hub_client(
     )
     assert code == 0, err
     folder = tmp_path / "out" / "MPEP_DUTCH"
-    assert fake_hub.calls == [
-        (
-            "create_repo",
-            ("DIBT/MPEP_DUTCH",),
-            {"repo_type": "dataset", "private": False, "exist_ok": True},
-        ),
-        (
-            "upload_folder",
-            (),
-            {
-                "repo_id": "DIBT/MPEP_DUTCH",
-                "folder_path": str(folder),
-                "repo_type": "dataset",
-                "commit_message": "Collected by collect-mpep",
-            },
-        ),
-    ]
-    assert "MPEP_DUTCH: pushed https://huggingface.co/datasets/DIBT/MPEP_DUTCH" in out
+    assert fake_hub.names() == ["create_repo", "list_repo_tree", "create_commit"]
+    assert fake_hub.calls[0] == (
+        "create_repo",
+        ("DIBT/MPEP_DUTCH",),
+        {"repo_type": "dataset", "private": False, "exist_ok": True},
+    )
+    commit = fake_hub.calls[2][2]  # one commit of every file (tests/test_push.py: the rest)
+    assert sorted(op.path_in_repo for op in commit["operations"]) == sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+    )
+    assert "MPEP_DUTCH: pushed 3 files (https://huggingface.co/datasets/DIBT/MPEP_DUTCH)" in out
     assert err == "warning: MPEP_GERMAN has no done prompts yet: no dataset written\n"
     published = fake_hub.repo_dir("DIBT/MPEP_DUTCH")
     assert data_file(published).is_file() and (published / ALPACA_FILE).is_file()

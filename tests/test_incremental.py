@@ -148,9 +148,9 @@ def test_a_rerun_downloads_no_hub_event_file_and_one_change_is_the_only_download
 def test_the_state_is_never_part_of_a_pushed_dataset(tmp_path: Path, fake_hub: FakeHfApi) -> None:
     source, _, _ = two_files(tmp_path / "d")
     collect_language("nl", [str(source)], tmp_path / "out", hub=Hub(fake_hub), push_org="DIBT")
-    (upload,) = [kw for name, _, kw in fake_hub.calls if name == "upload_folder"]
-    pushed = Path(upload["folder_path"])
-    assert pushed.name == "MPEP_DUTCH" and not list(pushed.rglob(f"*{STATE_DIR}*"))
+    (commit,) = [kw for name, _, kw in fake_hub.calls if name == "create_commit"]
+    sent = [op.path_in_repo for op in commit["operations"]]
+    assert "README.md" in sent and not [name for name in sent if STATE_DIR in name]
     assert (tmp_path / "out" / STATE_DIR / "nl" / "state.json").is_file()
     shutil.rmtree(tmp_path / "out" / STATE_DIR)  # a missing state is a first collect
     collect_language("nl", [str(source)], tmp_path / "out")
