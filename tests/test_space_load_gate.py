@@ -273,6 +273,29 @@ def test_without_a_limit_every_call_goes_straight_in() -> None:
     assert len(asyncio.run(main())) == 3
 
 
+@pytest.mark.parametrize("max_active", [1, None])
+def test_calls_wait_at_the_door_until_the_space_is_ready(max_active: int | None) -> None:
+    async def main() -> tuple[list[str], list[str]]:
+        app = FakeApp()
+        ready = threading.Event()
+        limits = RequestLimits(app, max_active=max_active, ready=ready)
+        call = asyncio.create_task(limits(*request("POST", "/gradio_api/call/noop")))
+        page = asyncio.create_task(limits(*request("GET", "/")))
+        login = asyncio.create_task(limits(*request("POST", "/login/")))
+        await asyncio.sleep(0.1)
+        before = list(app.entered)  # the page and the login, not the call
+        for path in ("/", "/login/", "/gradio_api/call/noop"):
+            app.release.setdefault(path, asyncio.Event()).set()
+        await asyncio.gather(page, login)
+        threading.Timer(0.05, ready.set).start()  # set from another thread, as _warm_up does
+        await asyncio.wait_for(call, 10)
+        return sorted(before), app.entered
+
+    before, after = asyncio.run(main())
+    assert before == ["/", "/login/"]
+    assert after[-1] == "/gradio_api/call/noop"
+
+
 # -- the setting -----------------------------------------------------------------------
 
 

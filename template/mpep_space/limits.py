@@ -18,12 +18,16 @@
   CPU per call (fewer coroutines to switch between). A ``GET`` (the answer's event
   stream) holds its place only until its first bytes go out, so a stream that stays
   open (a heartbeat every 15 s) never keeps others waiting.
+- Until ``ready`` is set (the server's warm-up has loaded what Gradio's first call
+  would load on the event loop), those calls wait at the door; pages, static files
+  and logins are served meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import CookieError, SimpleCookie
@@ -121,17 +125,24 @@ class RequestLimits:
         app: ASGIApp,
         max_body: int = DEFAULT_MAX_BODY,
         max_active: int | None = DEFAULT_MAX_ACTIVE,
+        ready: threading.Event | None = None,
     ) -> None:
-        """``max_active=None``: no gate (every call goes straight in)."""
+        """``max_active=None``: no gate (every call goes straight in). ``ready``: calls
+        wait until it is set (None: no wait)."""
         self.app = app
         self.max_body = max_body
         self.gate = FifoGate(max_active) if max_active else None
+        self.ready = ready
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.gate is None or not _gated(scope):
+        if not _gated(scope):
+            await self._limited(scope, receive, send)
+            return
+        if self.gate is None:
+            await self._until_ready()
             await self._limited(scope, receive, send)
             return
         gate = self.gate
@@ -151,9 +162,16 @@ class RequestLimits:
             await send(message)
 
         try:
+            await self._until_ready()
             await self._limited(scope, receive, send_and_leave)
         finally:
             leave()
+
+    async def _until_ready(self) -> None:
+        # Set by another thread, once, within a second or two of the start: a short
+        # poll, by the first few callers only (the rest wait in line behind them).
+        while self.ready is not None and not self.ready.is_set():
+            await asyncio.sleep(0.02)
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The body limits and the closed routes."""

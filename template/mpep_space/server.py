@@ -179,6 +179,7 @@ def run(
     # A big log (100,000 events) takes seconds to fold: it is folded once the page
     # serves, and every call waits for it (Store.transaction), so none decides early.
     ready = prepare(space_dir, env, hf_api, fold_later=True)
+    warm = threading.Event()  # API calls wait at the door until it is set (_warm_up)
     demo = build_demo(ready.space, ready.mode, ready.notes)
     demo.queue(default_concurrency_limit=ready.server.concurrency)
     lang = ready.space.config.language
@@ -197,6 +198,7 @@ def run(
                     RequestLimits,
                     max_body=ready.server.max_body,
                     max_active=ready.server.max_active or None,
+                    ready=warm,
                 )
             ]
         },
@@ -205,18 +207,41 @@ def run(
         ssr_mode=False,
     )
     fold = ready.space.store.load_in_background()
-    # Load the language-identification model once the page already serves, so the
-    # first "Check" is fast and start-up is not slower for it; after the fold, which
-    # every call waits for, so the two do not share the one Python core.
-    threading.Thread(target=_warm_up_after, args=(fold,), name="qa-warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up, args=(fold, warm), name="warm-up", daemon=True).start()
     if block:
         demo.block_thread()
     return Running(demo, ready.space, url or "", ready.scheduler)
 
 
-def _warm_up_after(fold: threading.Thread) -> None:
+def _warm_up(fold: threading.Thread, warm: threading.Event) -> None:
+    """What the first calls would otherwise load, once the page already serves.
+
+    matplotlib first, while calls wait for the fold anyway: Gradio wraps every call in
+    a switch of matplotlib's backend, and the first one imports matplotlib and pyplot
+    (0.8 s of CPU here; a fresh machine also builds matplotlib's font cache) on the
+    event loop, so every request in flight stalled behind it. API calls wait at the
+    door (``warm``, see limits.RequestLimits) until it is loaded. The language model
+    after the fold, so the first "Check" is fast and the fold does not share the one
+    Python core with it.
+    """
+    try:
+        load_matplotlib()
+    except Exception as exc:  # never keep the door shut: the first call pays, as before
+        log.warning("could not load matplotlib ahead of the first call: %s", exc)
+    finally:
+        warm.set()
     fold.join()
     qa.warm_up()
+
+
+def load_matplotlib() -> None:
+    """Do now what Gradio's first call does: import matplotlib, pick its backend."""
+    try:
+        from gradio.utils import MatplotlibBackendMananger  # (sic) Gradio's spelling
+    except ImportError:  # another Gradio: its first call pays, as before
+        return
+    with MatplotlibBackendMananger():
+        pass
 
 
 def _stop_message(syncing: bool) -> str:
