@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import REPO, render
 from mpep_space.config import ConfigError
-from mpep_space.limits import DEFAULT_MAX_ACTIVE, FifoGate, RequestLimits
+from mpep_space.limits import DEFAULT_MAX_ACTIVE, FifoGate, Preload, RequestLimits
 from mpep_space.server import ServerSettings
 from test_space_rules import nl
 
@@ -274,26 +274,37 @@ def test_without_a_limit_every_call_goes_straight_in() -> None:
 
 
 @pytest.mark.parametrize("max_active", [1, None])
-def test_calls_wait_at_the_door_until_the_space_is_ready(max_active: int | None) -> None:
+def test_calls_wait_at_the_door_until_the_preload_is_in(max_active: int | None) -> None:
+    loads: list[int] = []
+    go = threading.Event()
+
+    def load() -> None:
+        loads.append(1)
+        go.wait(30)
+
     async def main() -> tuple[list[str], list[str]]:
         app = FakeApp()
-        ready = threading.Event()
-        limits = RequestLimits(app, max_active=max_active, ready=ready)
-        call = asyncio.create_task(limits(*request("POST", "/gradio_api/call/noop")))
+        limits = RequestLimits(app, max_active=max_active, ready=Preload(load, "thing"))
         page = asyncio.create_task(limits(*request("GET", "/")))
+        await asyncio.sleep(0.05)
+        assert loads == []  # a page does not start the preload
+        calls = [
+            asyncio.create_task(limits(*request("POST", f"/gradio_api/call/c{n}")))
+            for n in range(3)
+        ]
         login = asyncio.create_task(limits(*request("POST", "/login/")))
         await asyncio.sleep(0.1)
-        before = list(app.entered)  # the page and the login, not the call
-        for path in ("/", "/login/", "/gradio_api/call/noop"):
+        before = sorted(app.entered)  # the page and the login, no call
+        for path in ("/", "/login/", *(f"/gradio_api/call/c{n}" for n in range(3))):
             app.release.setdefault(path, asyncio.Event()).set()
         await asyncio.gather(page, login)
-        threading.Timer(0.05, ready.set).start()  # set from another thread, as _warm_up does
-        await asyncio.wait_for(call, 10)
-        return sorted(before), app.entered
+        go.set()  # the preload is in: the calls go in
+        await asyncio.wait_for(asyncio.gather(*calls), 10)
+        return before, app.entered
 
     before, after = asyncio.run(main())
-    assert before == ["/", "/login/"]
-    assert after[-1] == "/gradio_api/call/noop"
+    assert before == ["/", "/login/"] and loads == [1]
+    assert sorted(after[2:]) == [f"/gradio_api/call/c{n}" for n in range(3)]
 
 
 # -- the setting -----------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""What a Space loads once its page serves, so that no call pays for it on Gradio's event
-loop: matplotlib (Gradio switches its backend around every call; the first switch
-imports it) while calls wait for the fold, the language model after the fold."""
+"""What a Space loads ahead of Gradio's first call, so that no call pays for it on the
+event loop: matplotlib (Gradio switches its backend around every call; the first switch
+imports it), in a thread started by the first API call while calls wait at the door."""
 
 from __future__ import annotations
 
@@ -11,45 +11,34 @@ import threading
 from pathlib import Path
 
 import pytest
-from mpep_space import server
+from mpep_space.limits import Preload
 
 
-def test_matplotlib_loads_before_the_fold_ends_and_the_model_after(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    folded, warm = threading.Event(), threading.Event()
-    seen: list[tuple[str, bool, bool]] = []
+def test_a_preload_runs_once_in_a_thread_when_first_started() -> None:
+    runs: list[str] = []
+    go = threading.Event()
 
-    def note(what: str) -> None:
-        seen.append((what, folded.is_set(), warm.is_set()))
+    def load() -> None:
+        go.wait(30)
+        runs.append(threading.current_thread().name)
 
-    monkeypatch.setattr(server, "load_matplotlib", lambda: note("mpl"))
-    monkeypatch.setattr(server.qa, "warm_up", lambda: note("model"))
-    fold = threading.Thread(target=folded.wait, args=(30,), daemon=True)
-    fold.start()
-    warming = threading.Thread(target=server._warm_up, args=(fold, warm), daemon=True)
-    warming.start()
-    assert warm.wait(timeout=30)  # the door opens once matplotlib is in, fold or not
-    warming.join(timeout=0.3)
-    assert seen == [("mpl", False, False)]  # the model waits for the fold
-    folded.set()
-    warming.join(timeout=30)
-    assert seen == [("mpl", False, False), ("model", True, True)]
+    preload = Preload(load, "thing")
+    assert not preload.is_set() and runs == []  # nothing before the first call
+    for _ in range(5):
+        preload.start()
+    assert not preload.is_set()
+    go.set()
+    assert preload.done.wait(30)
+    assert runs == ["preload-thing"]
 
 
-def test_a_failed_matplotlib_load_still_opens_the_door(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_failed_preload_still_opens_the_door(caplog: pytest.LogCaptureFixture) -> None:
     def broken() -> None:
         raise OSError(28, "No space left on device")
 
-    models: list[bool] = []
-    monkeypatch.setattr(server, "load_matplotlib", broken)
-    monkeypatch.setattr(server.qa, "warm_up", lambda: models.append(True))
-    fold, warm = threading.Thread(target=lambda: None), threading.Event()
-    fold.start()
-    server._warm_up(fold, warm)
-    assert warm.is_set() and models == [True]
+    preload = Preload(broken, "matplotlib")
+    preload.start()
+    assert preload.done.wait(30)
     assert "could not load matplotlib ahead of the first call" in caplog.text
 
 

@@ -18,20 +18,23 @@
   CPU per call (fewer coroutines to switch between). A ``GET`` (the answer's event
   stream) holds its place only until its first bytes go out, so a stream that stays
   open (a heartbeat every 15 s) never keeps others waiting.
-- Until ``ready`` is set (the server's warm-up has loaded what Gradio's first call
-  would load on the event loop), those calls wait at the door; pages, static files
-  and logins are served meanwhile.
+- ``ready`` (:class:`Preload`): the first of those calls starts loading, in a thread,
+  what Gradio's first call would otherwise load on the event loop; until it is loaded
+  the calls wait at the door, and pages, static files and logins are served meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -86,6 +89,36 @@ class FifoGate:
         self.active -= 1
 
 
+class Preload:
+    """``load`` run once, in a thread, when :meth:`start` is first called; :meth:`is_set`
+    once it has run (also when it failed: then the first call pays, as without it)."""
+
+    def __init__(self, load: Callable[[], None], name: str) -> None:
+        self._load = load
+        self._name = name
+        self._lock = threading.Lock()
+        self._started = False
+        self.done = threading.Event()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._run, name=f"preload-{self._name}", daemon=True).start()
+
+    def is_set(self) -> bool:
+        return self.done.is_set()
+
+    def _run(self) -> None:
+        try:
+            self._load()
+        except Exception as exc:  # never keep the door shut
+            log.warning("could not load %s ahead of the first call: %s", self._name, exc)
+        finally:
+            self.done.set()
+
+
 def _gated(scope: Scope) -> bool:
     """The short calls that go through the gate (never a long-lived stream)."""
     path, method = str(scope.get("path", "")), scope.get("method")
@@ -125,10 +158,10 @@ class RequestLimits:
         app: ASGIApp,
         max_body: int = DEFAULT_MAX_BODY,
         max_active: int | None = DEFAULT_MAX_ACTIVE,
-        ready: threading.Event | None = None,
+        ready: Preload | None = None,
     ) -> None:
         """``max_active=None``: no gate (every call goes straight in). ``ready``: calls
-        wait until it is set (None: no wait)."""
+        start it and wait until it is set (None: no wait)."""
         self.app = app
         self.max_body = max_body
         self.gate = FifoGate(max_active) if max_active else None
@@ -168,9 +201,12 @@ class RequestLimits:
             leave()
 
     async def _until_ready(self) -> None:
-        # Set by another thread, once, within a second or two of the start: a short
-        # poll, by the first few callers only (the rest wait in line behind them).
-        while self.ready is not None and not self.ready.is_set():
+        if self.ready is None or self.ready.is_set():
+            return
+        self.ready.start()
+        # Set by another thread, once, about a second later: a short poll, by the first
+        # few callers only (the rest wait in line behind them).
+        while not self.ready.is_set():
             await asyncio.sleep(0.02)
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:

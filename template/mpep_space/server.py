@@ -25,7 +25,7 @@ from . import handlers as h
 from . import qa
 from .auth import AuthMode, detect
 from .config import SPACE_DIR, ConfigError, SpaceConfig, env_number, load_config
-from .limits import DEFAULT_MAX_ACTIVE, DEFAULT_MAX_BODY, RequestLimits
+from .limits import DEFAULT_MAX_ACTIVE, DEFAULT_MAX_BODY, Preload, RequestLimits
 from .store import Store
 from .sync import SyncSettings, make_api, restore, stage_bundle, start_sync
 from .ui import build_demo
@@ -179,7 +179,12 @@ def run(
     # A big log (100,000 events) takes seconds to fold: it is folded once the page
     # serves, and every call waits for it (Store.transaction), so none decides early.
     ready = prepare(space_dir, env, hf_api, fold_later=True)
-    warm = threading.Event()  # API calls wait at the door until it is set (_warm_up)
+    # Gradio wraps every call in a switch of matplotlib's backend; the first switch
+    # imports matplotlib and pyplot (0.8 s of CPU here; a fresh machine also builds
+    # matplotlib's font cache) on the event loop, and every request in flight stalled
+    # behind it. The first API call now has it loaded in a thread while calls wait at
+    # the door (limits.RequestLimits); loaded at start it would slow the first page.
+    preload = Preload(load_matplotlib, "matplotlib")
     demo = build_demo(ready.space, ready.mode, ready.notes)
     demo.queue(default_concurrency_limit=ready.server.concurrency)
     lang = ready.space.config.language
@@ -198,7 +203,7 @@ def run(
                     RequestLimits,
                     max_body=ready.server.max_body,
                     max_active=ready.server.max_active or None,
-                    ready=warm,
+                    ready=preload,
                 )
             ]
         },
@@ -207,29 +212,16 @@ def run(
         ssr_mode=False,
     )
     fold = ready.space.store.load_in_background()
-    threading.Thread(target=_warm_up, args=(fold, warm), name="warm-up", daemon=True).start()
+    # Load the language-identification model once the page already serves, so the
+    # first "Check" is fast and start-up is not slower for it; after the fold, which
+    # every call waits for, so the two do not share the one Python core.
+    threading.Thread(target=_warm_up_after, args=(fold,), name="qa-warm-up", daemon=True).start()
     if block:
         demo.block_thread()
     return Running(demo, ready.space, url or "", ready.scheduler)
 
 
-def _warm_up(fold: threading.Thread, warm: threading.Event) -> None:
-    """What the first calls would otherwise load, once the page already serves.
-
-    matplotlib first, while calls wait for the fold anyway: Gradio wraps every call in
-    a switch of matplotlib's backend, and the first one imports matplotlib and pyplot
-    (0.8 s of CPU here; a fresh machine also builds matplotlib's font cache) on the
-    event loop, so every request in flight stalled behind it. API calls wait at the
-    door (``warm``, see limits.RequestLimits) until it is loaded. The language model
-    after the fold, so the first "Check" is fast and the fold does not share the one
-    Python core with it.
-    """
-    try:
-        load_matplotlib()
-    except Exception as exc:  # never keep the door shut: the first call pays, as before
-        log.warning("could not load matplotlib ahead of the first call: %s", exc)
-    finally:
-        warm.set()
+def _warm_up_after(fold: threading.Thread) -> None:
     fold.join()
     qa.warm_up()
 
