@@ -202,8 +202,8 @@ class FakeHfApi:
         return str(source)
 
     def list_repo_tree(self, repo_id: str, **kwargs: Any) -> Iterator[Any]:
-        """Every file of the repo with its size and blob id (git's sha1 of the bytes), lazily
-        as the Hub's listing; a missing repo fails like an unreachable Hub.
+        """Every folder and file of the repo, a file with its size and blob id (git's sha1 of
+        the bytes), lazily as the Hub's listing; a missing repo fails like an unreachable Hub.
 
         ``*.parquet`` files are LFS files, as the Hub's default ``.gitattributes`` makes
         them: ``lfs.sha256`` is the content's, ``blob_id`` the LFS pointer's."""
@@ -211,9 +211,12 @@ class FakeHfApi:
         source = self.root / repo_id.replace("/", "__")
         if not source.is_dir():
             raise ConnectionError(f"no such fake repo {repo_id}")
-        for path in sorted(p for p in source.rglob("*") if p.is_file()):
-            data = path.read_bytes()
+        for path in sorted(source.rglob("*")):
             rel = path.relative_to(source).as_posix()
+            if path.is_dir():  # a RepoFolder: a tree id, no blob id
+                yield SimpleNamespace(path=rel, tree_id="fake")
+                continue
+            data = path.read_bytes()
             lfs = None
             if path.suffix == ".parquet":
                 sha256 = hashlib.sha256(data).hexdigest()

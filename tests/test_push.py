@@ -231,6 +231,25 @@ def test_hub_down_is_one_clear_error_and_the_next_collect_pushes(
     assert files_of(fake_hub.repo_dir(DATASET)) == local
 
 
+@pytest.mark.parametrize("down", ["create_repo", "list_repo_tree"])
+def test_a_hub_down_before_the_commit_is_one_clear_error(
+    tmp_path: Path, fake_hub: FakeHfApi, log: Log, monkeypatch: pytest.MonkeyPatch, down: str
+) -> None:
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(fake_hub, down, unreachable)
+    with pytest.raises(HubUnreachableError) as info:
+        collect(tmp_path, fake_hub, log)
+    what = "create" if down == "create_repo" else "list"
+    assert str(info.value) == (
+        f"cannot reach the Hugging Face Hub to {what} the dataset {DATASET} "
+        "([Errno -2] Name or service not known)"
+    )
+    assert "create_commit" not in fake_hub.names()
+    assert "README.md" in files_of(tmp_path / "out" / "MPEP_DUTCH")
+
+
 def test_a_refused_commit_is_one_line(tmp_path: Path, fake_hub: FakeHfApi, log: Log) -> None:
     def refuse(repo_id: str, operations: Any, **kwargs: Any) -> Any:
         raise PermissionError("403 Forbidden: you cannot write to DIBT\nmore details")
