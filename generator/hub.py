@@ -99,10 +99,11 @@ def _file_ids(path: Path) -> tuple[str, str]:
 def _same_on_hub(path: Path, remote: Any) -> bool:
     """Whether the Hub's file (an item of ``list_repo_tree``) has the bytes of ``path``.
 
-    An LFS (or Xet) file's ``blob_id`` is its pointer's, so its content is known by
+    An LFS file's ``blob_id`` is its pointer's, so its content is known by
     ``lfs.sha256``; a plain git file's ``blob_id`` is git's sha1 of its bytes.
     """
-    if remote.size is not None and int(remote.size) != path.stat().st_size:
+    size = getattr(remote, "size", None)
+    if size is not None and int(size) != path.stat().st_size:  # no need to hash
         return False
     sha256, blob_id = _file_ids(path)
     lfs_sha256 = getattr(getattr(remote, "lfs", None), "sha256", None)
