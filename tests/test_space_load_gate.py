@@ -26,6 +26,27 @@ Message = MutableMapping[str, Any]
 # -- the gate --------------------------------------------------------------------------
 
 
+def run_async(coroutine: Any) -> Any:
+    """``asyncio.run`` in a thread of its own: Playwright's sync API (the browser tests run
+    in the same process) leaves an event loop running in this thread."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the scenario did not finish in 60 s"
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
 def test_the_gate_lets_in_at_most_its_limit_in_arrival_order() -> None:
     async def scenario() -> tuple[list[int], int]:
         gate = FifoGate(2)
@@ -45,7 +66,7 @@ def test_the_gate_lets_in_at_most_its_limit_in_arrival_order() -> None:
         await asyncio.gather(*(visitor(n) for n in range(12)))
         return order, most
 
-    order, most = asyncio.run(scenario())
+    order, most = run_async(scenario())
     assert order == list(range(12)) and most == 2
 
 
@@ -61,7 +82,7 @@ def test_a_newcomer_does_not_jump_the_line_when_a_slot_frees() -> None:
         await asyncio.gather(waiting, newcomer)
         return order
 
-    assert asyncio.run(scenario()) == ["waiting", "newcomer"]
+    assert run_async(scenario()) == ["waiting", "newcomer"]
 
 
 async def enter(gate: FifoGate, name: str, order: list[str]) -> None:
@@ -86,7 +107,7 @@ def test_a_caller_that_gives_up_waiting_leaves_no_slot_taken() -> None:
             await quitter
         return gate.active, gate.waiting, order
 
-    assert asyncio.run(scenario()) == (0, 0, ["patient"])
+    assert run_async(scenario()) == (0, 0, ["patient"])
 
 
 def test_a_slot_given_to_a_caller_cancelled_at_that_moment_passes_on() -> None:
@@ -104,7 +125,7 @@ def test_a_slot_given_to_a_caller_cancelled_at_that_moment_passes_on() -> None:
             await unlucky
         return gate.active, order
 
-    assert asyncio.run(scenario()) == (0, ["patient"])
+    assert run_async(scenario()) == (0, ["patient"])
 
 
 def test_a_gate_needs_room_for_one() -> None:
@@ -162,7 +183,7 @@ def run_middleware(scenario: Callable[[FakeApp, RequestLimits], Any]) -> Any:
         app = FakeApp()
         return await scenario(app, RequestLimits(app, max_active=1))
 
-    return asyncio.run(main())
+    return run_async(main())
 
 
 def test_calls_beyond_the_limit_enter_in_arrival_order() -> None:
@@ -270,7 +291,7 @@ def test_without_a_limit_every_call_goes_straight_in() -> None:
         await asyncio.gather(*tasks)
         return entered
 
-    assert len(asyncio.run(main())) == 3
+    assert len(run_async(main())) == 3
 
 
 @pytest.mark.parametrize("max_active", [1, None])
@@ -302,7 +323,7 @@ def test_calls_wait_at_the_door_until_the_preload_is_in(max_active: int | None) 
         await asyncio.wait_for(asyncio.gather(*calls), 10)
         return before, app.entered
 
-    before, after = asyncio.run(main())
+    before, after = run_async(main())
     assert before == ["/", "/login/"] and loads == [1]
     assert sorted(after[2:]) == [f"/gradio_api/call/c{n}" for n in range(3)]
 
