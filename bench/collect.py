@@ -12,7 +12,9 @@ its reviews approve; some reviews reject, some approvals edit the text, some
 translations carry QA findings. Each language is a Space data dir -- ``events/*.jsonl``
 split over 2-3 files (as several Space processes write them) and ``space/`` with the
 ``space_config.json`` and ``prompts.jsonl`` rendered by the generator -- listed in a
-sources YAML. Peak memory is each child's own ``ru_maxrss`` (``os.wait4``).
+sources YAML. Peak memory is each child's own ``ru_maxrss`` (``os.wait4``). The packages'
+bytecode is compiled before measuring, as ``pip install`` compiles it: the measured
+processes run with ``PYTHONDONTWRITEBYTECODE`` (the tests' hermetic setting).
 
 With ``--scale`` it measures how a collect grows instead: collect-mpep once on a
 quarter, a half and all of the languages, printing the seconds per 100k events at
