@@ -163,6 +163,10 @@ class Event(NamedTuple):
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+# The order events are folded in: by time, and by id for events of the same microsecond.
+EVENT_ORDER = attrgetter("ts", "id")
+
+
 def new_event_id() -> str:
     return uuid.uuid4().hex
 
@@ -363,7 +367,3 @@ def read_logs(
                 result.duplicates += 1
     result.events = sorted(seen.values(), key=EVENT_ORDER)
     return result
-
-
-# The order events are folded in: by time, and by id for events of the same microsecond.
-EVENT_ORDER = attrgetter("ts", "id")

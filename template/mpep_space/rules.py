@@ -241,9 +241,7 @@ class Ledger:
             yield self.prompts[self._ids[position]]
 
     def _apply(self, prompt: PromptState, event: Event) -> str | None:
-        kind = event.kind
-        if kind == "review":
-            return self._add_review(prompt, event)
+        kind = event.kind  # not a review: apply() takes those
         if kind == "translation":
             self._add_translation(prompt, event)
             if self._waiting:
