@@ -61,6 +61,30 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "write_statistics": True,
     "version": "2.6",
 }
+ROW_GROUP_SIZE = 10_000
+
+# What ``pyarrow.parquet.write_table`` hands pyarrow's native writer besides
+# PARQUET_OPTIONS (its defaults, pyarrow 18 to 26; the native writer's own defaults
+# differ, and ``writer_engine_version=None`` is refused): given here, the native writer
+# writes write_table's bytes. tests/test_parquet_writer.py compares the two.
+_WRITE_TABLE_DEFAULTS: dict[str, Any] = {
+    "use_deprecated_int96_timestamps": False,
+    "coerce_timestamps": None,
+    "allow_truncated_timestamps": False,
+    "data_page_size": None,
+    "use_byte_stream_split": False,
+    "column_encoding": None,
+    "writer_engine_version": "V2",
+    "data_page_version": "1.0",
+    "use_compliant_nested_type": True,
+    "encryption_properties": None,
+    "write_batch_size": None,
+    "dictionary_pagesize_limit": None,
+    "store_schema": True,
+    "write_page_index": False,
+    "write_page_checksum": False,
+    "sorting_columns": None,
+}
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -70,15 +94,37 @@ def parquet_bytes(table: pa.Table) -> bytes:
     An empty table is written without row groups: ``datasets`` cannot read a
     zero-row row group.
     """
-    import pyarrow.parquet as pq
-
     pa = pyarrow()  # without pyarrow's pandas probe (0.35 s)
     sink = pa.BufferOutputStream()
-    if not table.num_rows:
-        pq.ParquetWriter(sink, table.schema, **PARQUET_OPTIONS).close()
-    else:
-        pq.write_table(table, sink, row_group_size=10_000, **PARQUET_OPTIONS)
+    writer = _native_writer(sink, table.schema)
+    if writer is None:
+        sink = pa.BufferOutputStream()
+        writer = _public_writer(sink, table.schema)
+    if table.num_rows:
+        writer.write_table(table, row_group_size=ROW_GROUP_SIZE)
+    writer.close()
     return bytes(sink.getvalue().to_pybytes())
+
+
+def _native_writer(sink: pa.NativeFile, schema: pa.Schema) -> Any:
+    """pyarrow's native parquet writer, the one ``pyarrow.parquet`` wraps, or None when
+    this pyarrow has none with the same options. ``import pyarrow.parquet`` also imports
+    ``pyarrow.fs`` and ``ssl`` (15-17 ms, in every collect process) for the file systems
+    an in-memory sink never uses."""
+    try:
+        from pyarrow._parquet import ParquetWriter
+    except ImportError:
+        return None
+    try:
+        return ParquetWriter(sink, schema, **PARQUET_OPTIONS, **_WRITE_TABLE_DEFAULTS)
+    except (TypeError, ValueError):  # a release that renamed or dropped an option
+        return None
+
+
+def _public_writer(sink: pa.NativeFile, schema: pa.Schema) -> Any:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetWriter(sink, schema, **PARQUET_OPTIONS)
 
 
 def write_data_file(table: pa.Table, folder: Path) -> DataFile:
