@@ -10,12 +10,13 @@ keeps its traceback.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -603,9 +604,26 @@ def run_command(command: click.Command, argv: Sequence[str] | None = None) -> in
 
 def _entry(command: click.Command) -> Callable[[], None]:
     def main() -> None:
-        sys.exit(run_command(command))
+        exit_now(run_command(command))
 
     return main
+
+
+def exit_now(code: int) -> NoReturn:
+    """End a command's process without tearing the interpreter down.
+
+    The teardown frees every object and module one by one, and pyarrow's libraries
+    after them: 20-45 ms, more than a one-language collect's own work. The exit
+    handlers still run (they close what needs closing), and both streams are flushed;
+    only the freeing, which the OS does at once, is skipped.
+    """
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
 
 
 generate_space_command.name = "generate-space"

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,12 +54,20 @@ EXTRA_MODULES = ("pyarrow", "pyarrow.parquet")
 
 def require_collect_extra() -> None:
     """Fail in one line, before anything is written, when the ``collect`` extra is missing."""
+    missing = _missing_extra()
+    if missing:
+        raise MissingExtraError(
+            f"collect-mpep needs {missing}, which is not installed: "
+            "pip install 'mpep-generator[collect]'"
+        )
+
+
+@cache  # asked per language; searching the import path is not free, and an install stays
+def _missing_extra() -> str | None:
     for name in EXTRA_MODULES:
         if not _installed(name):
-            raise MissingExtraError(
-                f"collect-mpep needs {name.split('.')[0]}, which is not installed: "
-                "pip install 'mpep-generator[collect]'"
-            ) from None
+            return name.split(".")[0]
+    return None
 
 
 def _installed(name: str) -> bool:

@@ -174,3 +174,27 @@ def test_records_are_written_as_json_dumps_writes_them(records: list[dict[str, A
     import json
 
     assert collect._json(records) == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+
+EXIT_SCRIPT = """
+import atexit, sys
+from mpep_generator.cli import exit_now
+
+atexit.register(lambda: print("exit handler ran", file=sys.stderr))
+sys.stdout.write("x" * 70000)  # more than a pipe's buffer, and no newline at the end
+sys.stdout.write("end")
+exit_now(3)
+print("after exit_now")
+"""
+
+
+@pytest.mark.slow
+def test_a_command_s_fast_exit_keeps_its_code_output_and_exit_handlers() -> None:
+    """The console scripts skip the interpreter's teardown (exit_now): what they print,
+    their exit code and the exit handlers are kept; nothing runs after it."""
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3
+    assert done.stdout == "x" * 70000 + "end"
+    assert done.stderr == "exit handler ran\n"
