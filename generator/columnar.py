@@ -48,6 +48,8 @@ SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 # The Space's TS_SHAPE on ASCII digits only (its \d takes other digits, which
 # fromisoformat refuses: such a line goes to the per-line reader).
 TS_ASCII = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+TS_LENGTH = 27  # every match of TS_ASCII is this long
+TS_RUN = re.compile(f"(?:{TS_ASCII.pattern})*")
 
 
 Column = Any  # a checked pyarrow column, or None when no line has the key
@@ -187,13 +189,19 @@ def _timestamps(cols: _Columns, latest: str) -> list[str]:
     column = cols.arrow("ts")
     _check(column is not None and pa.types.is_string(column.type) and column.null_count == 0)
     values: list[str] = cols.values("ts")
-    _check(all(map(TS_ASCII.fullmatch, values)))
+    _check(ts_shaped(values))
     try:  # month 13 or day 45 have the shape; datetime refuses them
         deque(map(datetime.fromisoformat, values), maxlen=0)
     except ValueError:
         raise Unfit from None
     _check(max(values) <= latest)  # one shape, so text order is time order
     return values
+
+
+def ts_shaped(values: list[str]) -> bool:
+    """Whether every value fully matches TS_ASCII: each is TS_LENGTH long and their
+    concatenation is a run of whole matches (one C call, not a match per value)."""
+    return set(map(len, values)) <= {TS_LENGTH} and TS_RUN.fullmatch("".join(values)) is not None
 
 
 def _findings(cols: _Columns, rows: list[int]) -> Column:

@@ -18,7 +18,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mpep_generator.columnar import Unfit, parse_bytes, parse_file_columns
+from mpep_generator.columnar import (
+    TS_ASCII,
+    TS_LENGTH,
+    Unfit,
+    parse_bytes,
+    parse_file_columns,
+    ts_shaped,
+)
 from mpep_space.events import FLAG_VERDICTS, KINDS, VERDICTS, Event, parse_lines, read_logs
 from mpep_space.rules import Ledger, Rules
 
@@ -331,3 +338,22 @@ def test_reading_by_columns_does_not_import_pandas(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
+
+
+near_ts = st.one_of(
+    st.from_regex(TS_ASCII, fullmatch=True),
+    st.sampled_from(GOOD_TS + BAD_TS),
+    st.text("0123456789-T:.Z", min_size=26, max_size=28),  # near misses of every length
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(near_ts, max_size=6))
+def test_timestamps_are_checked_as_one_match_per_value_would(values: list[str]) -> None:
+    assert ts_shaped(values) == all(TS_ASCII.fullmatch(v) for v in values)
+
+
+@given(st.from_regex(TS_ASCII, fullmatch=True))
+def test_every_timestamp_shape_has_the_one_length(value: str) -> None:
+    assert len(value) == TS_LENGTH
