@@ -17,11 +17,19 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mpep_space.config import CONFIG_FILE, PROMPTS_FILE, BundledPrompt, SpaceConfig, load_config
+from mpep_space.config import (
+    BUNDLE_DIR,
+    CONFIG_FILE,
+    EVENTS_PATTERN,
+    PROMPTS_FILE,
+    SYNC_PATTERNS,
+    BundledPrompt,
+    SpaceConfig,
+    load_config,
+)
 from mpep_space.events import Problem, read_logs
 from mpep_space.rules import Ledger
 from mpep_space.sources import Layout, language_mismatch, locate
-from mpep_space.sync import BUNDLE_DIR, EVENTS_PATTERN, SYNC_PATTERNS
 from mpep_space.text import REPO_ID
 
 from .columnar import parse_file_columns

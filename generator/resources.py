@@ -2,7 +2,7 @@
 
 ``template/`` and ``languages/`` travel as package data of ``mpep_generator``
 (``mpep_generator/template/``, ``mpep_generator/language_files/``; see
-pyproject), found with :mod:`importlib.resources`; an editable install reads
+pyproject), found beside the package's modules; an editable install reads
 them from the checkout. A wheel must hold no path with braces, so the
 cookiecutter project folders (``{{cookiecutter.space_dir}}``) are installed
 under the plain name ``files``, and :func:`cookiecutter_template` lays the
@@ -11,11 +11,9 @@ template out again as cookiecutter expects it.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import import_module
-from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -28,8 +26,13 @@ _BRACED = {"space": "{{cookiecutter.space_dir}}", "dashboard": "{{cookiecutter.d
 
 
 def _installed() -> Path | None:
-    """The package data of a wheel install (``mpep_generator/template``, ...), if this is one."""
-    package = Path(str(files("mpep_generator")))
+    """The package data of a wheel install (``mpep_generator/template``, ...), if this is one.
+
+    The package's own folder, as ``importlib.resources.files`` names it for a package
+    installed on disk (pip unpacks wheels); read directly, because loading
+    importlib.resources loads tempfile, shutil and the compressors with it, for every
+    collect."""
+    package = Path(__file__).resolve().parent
     return package if (package / "template" / "cookiecutter.json").is_file() else None
 
 
@@ -72,6 +75,8 @@ def cookiecutter_template(kind: TemplateKind) -> Iterator[Path]:
         root = _CHECKOUT / "template"
         yield root if kind == "space" else root / "dashboard"
         return
+    import tempfile  # only generate-space renders: a collect need not load it
+
     with tempfile.TemporaryDirectory(prefix="mpep-template-") as tmp:
         root = Path(tmp)
         _lay_out(installed / "template", root)

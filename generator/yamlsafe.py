@@ -42,15 +42,18 @@ _NoAliasLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF
 
 
 _FastLoader: Any = None
-# Where the two parsers differ, the pure-Python one decides: a character YAML does not
-# allow, or a tab (libyaml takes it as a space in places where PyYAML refuses it).
-_PURE_ONLY = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern + "|\t")
 if getattr(yaml, "__with_libyaml__", False):
 
     class _CLoader(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
         yaml_implicit_resolvers = _NoAliasLoader.yaml_implicit_resolvers
 
     _FastLoader = _CLoader
+
+
+def _pure_only(text: str) -> bool:
+    """Where the two parsers differ, the pure-Python one decides: a character YAML does
+    not allow, or a tab (libyaml takes it as a space where PyYAML refuses it)."""
+    return "\t" in text or yaml.reader.Reader.NON_PRINTABLE.search(text) is not None
 
 
 def _plain(event: Any) -> bool:
@@ -60,7 +63,7 @@ def _plain(event: Any) -> bool:
 
 def load_yaml(text: str) -> Any:
     """``yaml.safe_load`` that refuses aliases (raises :class:`yaml.YAMLError`)."""
-    if _FastLoader is not None and not _PURE_ONLY.search(text):
+    if _FastLoader is not None and not _pure_only(text):
         try:
             if all(map(_plain, yaml.parse(text, _FastLoader))):
                 return yaml.load(text, Loader=_FastLoader)  # noqa: S506 (CSafeLoader)

@@ -20,6 +20,11 @@ from .rules import Rules
 SPACE_DIR = Path(__file__).resolve().parent.parent
 CONFIG_FILE = "space_config.json"
 PROMPTS_FILE = "prompts.jsonl"
+# A data dir (and its sync repo): the events, and the bundle of config and prompts.
+# Here, not in sync.py, so that readers of a data dir need not load the syncing.
+EVENTS_PATTERN = "events/*.jsonl"
+BUNDLE_DIR = "space"
+SYNC_PATTERNS = [EVENTS_PATTERN, f"{BUNDLE_DIR}/*"]  # what the collector downloads
 CONFIG_SCHEMA = 1
 
 

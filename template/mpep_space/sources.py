@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .config import CONFIG_FILE, PROMPTS_FILE, SpaceConfig, load_config
+from .config import BUNDLE_DIR, CONFIG_FILE, PROMPTS_FILE, SpaceConfig, load_config
 from .events import LogReadResult, ParsedLine, Problem, event_files, parse_lines, read_logs
 from .rules import Ledger
-from .sync import BUNDLE_DIR
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import env_number
+from .config import BUNDLE_DIR, EVENTS_PATTERN, SYNC_PATTERNS, env_number
 
 if TYPE_CHECKING:
     from .store import Store
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATTERN = "events/*.jsonl"
-BUNDLE_DIR = "space"
-SYNC_PATTERNS = [EVENTS_PATTERN, f"{BUNDLE_DIR}/*"]  # what the collector downloads
 # Translators' unsubmitted drafts: pushed and restored by the Space like its events,
 # never downloaded by the collector or the dashboard (they read SYNC_PATTERNS).
 DRAFTS_PATTERN = "drafts/*.jsonl"
