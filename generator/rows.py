@@ -7,11 +7,15 @@ quality counts of the card and the progress report.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import accumulate, chain, compress, count
+from operator import attrgetter, ge, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from mpep_space.config import BundledPrompt, Suggestion
-from mpep_space.events import EVENT_ORDER
+from mpep_space.events import EVENT_ORDER, Event
 from mpep_space.rules import PromptState, TranslationState
 
 from .arrow import pyarrow
@@ -66,21 +70,24 @@ def build_table(folded: Folded, *, include_pending: bool = False) -> pa.Table:
     pa = pyarrow()
     schema = arrow_schema()
     pairs = chosen_prompts(folded, include_pending=include_pending)
-    accepted = [state.accepted for _, state in pairs]
+    states = [state for _, state in pairs]
+    accepted = [state.accepted for state in states]
     suggestions = [prompt.suggestion for prompt, _ in pairs]
+    translation = pa.array([t.final_text if t else None for t in accepted], pa.string())
+    story = _Story(states)
     columns: dict[str, Any] = {
         "source": [prompt.prompt for prompt, _ in pairs],
-        "target": _targets(accepted),
+        "target": _targets(accepted, translation),
         "target-suggestion": [s.text if s else None for s in suggestions],
         "target-suggestion-metadata": _suggestion_metadata(suggestions),
         "external_id": [prompt.id for prompt, _ in pairs],
         "metadata": [prompt.metadata for prompt, _ in pairs],
-        "translation": [t.final_text if t else None for t in accepted],
-        "reviews": _reviews(pairs),
+        "translation": translation,
+        "reviews": _reviews(states, story),
         "qa_warnings": [qa_codes(t) if t else [] for t in accepted],
         "suggestion_unchanged": [is_suggestion_unchanged(t) if t else False for t in accepted],
-        "status": [state.status for _, state in pairs],
-        "history": _history([state for _, state in pairs]),
+        "status": [state.status for state in states],
+        "history": _history(story),
     }
     arrays = [_array(columns[field.name], field.type) for field in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
@@ -91,40 +98,107 @@ def _array(values: Any, type_: pa.DataType) -> pa.Array:
     return values if isinstance(values, pa.Array) else pa.array(values, type_)
 
 
-class _Lists:
-    """A list<struct> column written flat: each field's values, and where each list ends."""
-
-    def __init__(self, *names: str) -> None:
-        self.values: dict[str, list[Any]] = {name: [] for name in names}
-        self.offsets = [0]
-        self._length = 0
-
-    def end_list(self, length: int) -> None:
-        self._length += length
-        self.offsets.append(self._length)
-
-    def array(self, type_: pa.DataType, children: dict[str, pa.Array] | None = None) -> pa.Array:
-        pa = pyarrow()
-        item = type_.value_type
-        children = children or {}
-        arrays = [
-            children[f.name] if f.name in children else pa.array(self.values[f.name], f.type)
-            for f in item
-        ]
-        items = pa.StructArray.from_arrays(arrays, fields=list(item))
-        return pa.ListArray.from_arrays(pa.array(self.offsets, pa.int32()), items, type=type_)
+# The fields of a translation (TranslationState) and of a review (an Event) the table
+# holds, by their names in the ``history`` struct.
+_MADE = {
+    "translation_id": "id",
+    "user_id": "user",
+    "value": "text",  # as submitted; corrections are in the reviews
+    "status": "status",
+    "submitted_at": "ts",
+    "origin": "origin",
+    "reviews": "reviews",  # made into the nested list
+}
+_REVIEWED = {
+    "user_id": "user",
+    "verdict": "verdict",
+    "comment": "comment",
+    "edited_value": "edited_text",
+    "reviewed_at": "ts",
+}
+_made_values = attrgetter(*_MADE.values())
+_reviewed_values = itemgetter(*(Event._fields.index(name) for name in _REVIEWED.values()))
 
 
-def _targets(accepted: list[TranslationState | None]) -> pa.Array:
-    lists = _Lists("user_id", "value", "status")
-    user, value, status = lists.values.values()
-    for translation in accepted:
-        if translation is not None:
-            user.append(translation.author)
-            value.append(translation.final_text)
-            status.append(SUBMITTED)
-        lists.end_list(translation is not None)
-    return lists.array(arrow_schema().field("target").type)
+class _Story:
+    """Every translation of the chosen prompts, flat in bundled order, and every review
+    of them, flat, each translation's in the order they were made (EVENT_ORDER); the
+    values of each field as a column (``made``, ``reviews``), and where each list ends.
+
+    Each translation and review is read once for all its fields, and the values are
+    turned into columns by ``zip`` (in C): a list per field, or a sort per translation,
+    cost more than the rest of the table.
+    """
+
+    def __init__(self, states: list[PromptState]) -> None:
+        translations = list(map(attrgetter("translations"), states))
+        made = list(chain.from_iterable(translations))
+        self.made_offsets = [0, *accumulate(map(len, translations))]
+        self.made = _columns(_MADE, map(_made_values, made))
+        # Where each translation is in ``made``, by identity (== compares every field).
+        self.position = dict(zip(map(id, made), count()))
+        reviews = self.made.pop("reviews")
+        self.events = list(chain.from_iterable(reviews))
+        self.offsets = [0, *accumulate(map(len, reviews))]
+        self.reviews = _columns(_REVIEWED, map(_reviewed_values, self.events))
+        self._put_in_order()
+
+    def _put_in_order(self) -> None:
+        """Sort each translation's reviews. A fold appends them in the order they were
+        made, so this only looks for a list whose timestamps do not grow (equal ones
+        are ordered by id): only such a list is sorted."""
+        ts, offsets = self.reviews["reviewed_at"], self.offsets
+        starts = set(offsets)
+        stuck = [i for i in compress(count(), map(ge, ts, ts[1:])) if i + 1 not in starts]
+        if not stuck:
+            return
+        order = list(range(len(ts)))
+        for i in stuck:
+            n = bisect_right(offsets, i) - 1
+            order[offsets[n] : offsets[n + 1]] = self._by_event_order(
+                range(offsets[n], offsets[n + 1])
+            )
+        self.events = [self.events[j] for j in order]
+        self.reviews = {name: [values[j] for j in order] for name, values in self.reviews.items()}
+
+    def _by_event_order(self, positions: Sequence[int]) -> list[int]:
+        events = self.events
+        return sorted(positions, key=lambda j: EVENT_ORDER(events[j]))
+
+    def reviews_of(self, first: int, end: int | None = None) -> Sequence[int]:
+        """The positions of the reviews of translations ``first`` to ``end - 1``, in the
+        order they were made."""
+        end = first + 1 if end is None else end
+        positions = range(self.offsets[first], self.offsets[end])
+        return positions if end - first < 2 else self._by_event_order(positions)
+
+
+def _columns(names: Iterable[str], rows: Iterable[tuple[Any, ...]]) -> dict[str, Sequence[Any]]:
+    """Rows of values as one column per name (no rows: empty columns)."""
+    names = list(names)
+    return dict(zip(names, list(zip(*rows, strict=True)) or [()] * len(names), strict=True))
+
+
+def _lists(type_: pa.DataType, offsets: list[int], fields: dict[str, Any]) -> pa.Array:
+    """A list<struct> column from each field's flat values and where each list ends."""
+    pa = pyarrow()
+    item = type_.value_type
+    children = [_array(fields[field.name], field.type) for field in item]
+    structs = pa.StructArray.from_arrays(children, fields=list(item))
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), structs, type=type_)
+
+
+def _targets(accepted: list[TranslationState | None], translation: pa.Array) -> pa.Array:
+    done = [t for t in accepted if t is not None]
+    # Without pending rows the values are the translation column itself.
+    values = translation if len(done) == len(accepted) else [t.final_text for t in done]
+    fields = {
+        "user_id": [t.author for t in done],
+        "value": values,
+        "status": [SUBMITTED] * len(done),
+    }
+    offsets = [0, *accumulate(0 if t is None else 1 for t in accepted)]
+    return _lists(arrow_schema().field("target").type, offsets, fields)
 
 
 def _suggestion_metadata(suggestions: list[Suggestion | None]) -> pa.Array:
@@ -139,45 +213,33 @@ def _suggestion_metadata(suggestions: list[Suggestion | None]) -> pa.Array:
     return pa.StructArray.from_arrays(arrays, fields=list(type_))
 
 
-def _reviews(pairs: list[tuple[BundledPrompt, PromptState]]) -> pa.Array:
-    lists = _Lists("user_id", "verdict", "comment")
-    user, verdict, comment = lists.values.values()
-    for _, state in pairs:
-        translations = [state.accepted] if state.accepted else state.translations
-        reviews = sorted((r for t in translations for r in t.reviews), key=EVENT_ORDER)
-        for review in reviews:
-            user.append(review.user)
-            verdict.append(review.verdict)
-            comment.append(review.comment)
-        lists.end_list(len(reviews))
-    return lists.array(arrow_schema().field("reviews").type)
+def _reviews(states: list[PromptState], story: _Story) -> pa.Array:
+    """The accepted translation's reviews (every translation's when none is), per row."""
+    bounds = story.made_offsets
+    per_row = [
+        story.reviews_of(bounds[n], bounds[n + 1])
+        if state.accepted is None
+        else story.reviews_of(story.position[id(state.accepted)])
+        for n, state in enumerate(states)
+    ]
+    picked = list(chain.from_iterable(per_row))
+    fields = {
+        name: list(map(story.reviews[name].__getitem__, picked))
+        for name in ("user_id", "verdict", "comment")
+    }
+    offsets = [0, *accumulate(map(len, per_row))]
+    return _lists(arrow_schema().field("reviews").type, offsets, fields)
 
 
-def _history(states: list[PromptState]) -> pa.Array:
-    made = _Lists("translation_id", "user_id", "value", "status", "submitted_at", "origin")
-    reviewed = _Lists("user_id", "verdict", "comment", "edited_value", "reviewed_at")
-    t_id, t_user, t_value, t_status, t_at, t_origin = made.values.values()
-    r_user, r_verdict, r_comment, r_edited, r_at = reviewed.values.values()
-    for state in states:
-        for translation in state.translations:
-            t_id.append(translation.id)
-            t_user.append(translation.user)
-            t_value.append(translation.text)  # as submitted; corrections are in reviews
-            t_status.append(translation.status)
-            t_at.append(translation.ts)
-            t_origin.append(translation.origin or None)
-            reviews = sorted(translation.reviews, key=EVENT_ORDER)
-            for review in reviews:
-                r_user.append(review.user)
-                r_verdict.append(review.verdict)
-                r_comment.append(review.comment)
-                r_edited.append(review.edited_text)
-                r_at.append(review.ts)
-            reviewed.end_list(len(reviews))
-        made.end_list(len(state.translations))
+def _history(story: _Story) -> pa.Array:
     type_ = arrow_schema().field("history").type
     reviews_type = type_.value_type.field("reviews").type
-    return made.array(type_, {"reviews": reviewed.array(reviews_type)})
+    fields: dict[str, Any] = {
+        **story.made,
+        "origin": [origin or None for origin in story.made["origin"]],
+        "reviews": _lists(reviews_type, story.offsets, story.reviews),
+    }
+    return _lists(type_, story.made_offsets, fields)
 
 
 def id_order_key(prompt_id: str) -> tuple[int, int, str]:

@@ -9,6 +9,7 @@ rules.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -146,6 +147,7 @@ def working_log(draw: st.DrawFn) -> list[Event]:
     include_pending=st.booleans(),
     min_approvals=st.integers(1, 2),
     self_review=st.booleans(),
+    disorder=st.one_of(st.none(), st.randoms(use_true_random=False)),
 )
 def test_the_table_is_the_rows_the_folded_state_implies(
     events: list[Event],
@@ -153,11 +155,18 @@ def test_the_table_is_the_rows_the_folded_state_implies(
     include_pending: bool,
     min_approvals: int,
     self_review: bool,
+    disorder: random.Random | None,
 ) -> None:
+    """``disorder``: each translation's reviews shuffled after the fold (a fold appends
+    them in order; the table must put any list in order, by time, then id)."""
     import pyarrow as pa
 
     rules = Rules(min_approvals, 2, self_review)
     folded = folded_state(events, rules, hints)
+    if disorder is not None:
+        for state in folded.ledger.prompts.values():
+            for translation in state.translations:
+                disorder.shuffle(translation.reviews)
     table = build_table(folded, include_pending=include_pending)
     rows = reference_rows(folded, include_pending)
     expected = pa.Table.from_pylist(rows, schema=arrow_schema())
@@ -188,6 +197,27 @@ def test_a_done_prompt_s_row_holds_the_accepted_text_and_its_story() -> None:
         ["approve"],
     ]
     assert row["reviews"] == [{"user_id": "rita", "verdict": "approve", "comment": ""}]
+
+
+def test_a_pending_prompt_s_reviews_are_merged_in_the_order_they_were_made() -> None:
+    """Both translations rejected, the later one first: the row's ``reviews`` are in time
+    order, not translation by translation; each ``history`` entry keeps its own."""
+    ts = "2026-11-27T06:30:00.00000{}Z"
+    events = [
+        Event("t1", ts.format(1), "translation", "alice", "1", text="Hallo"),
+        Event("t2", ts.format(2), "translation", "carol", "1", text="Hoi"),
+        Event("r1", ts.format(3), "review", "rita", "1", translation_id="t2", verdict="reject"),
+        Event("r2", ts.format(4), "review", "bob", "1", translation_id="t1", verdict="reject"),
+        Event("r3", ts.format(4), "review", "rita", "1", translation_id="t1", verdict="reject"),
+    ]  # fmt: skip
+    folded = folded_state(events, Rules(translations_per_prompt=2), [None] * 3)
+    row = build_table(folded, include_pending=True).to_pylist()[0]
+    assert row["status"] == "rejected" and row["target"] == []
+    assert [r["user_id"] for r in row["reviews"]] == ["rita", "bob", "rita"]
+    assert [[r["user_id"] for r in h["reviews"]] for h in row["history"]] == [
+        ["bob", "rita"],
+        ["rita"],
+    ]
 
 
 @pytest.mark.parametrize("include_pending", [False, True])
