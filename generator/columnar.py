@@ -30,6 +30,7 @@ from mpep_space.events import (
     SCHEMA_VERSION,
     VERDICTS,
     Event,
+    EventRun,
     ParsedLine,
     format_ts,
     parse_lines,
@@ -59,7 +60,7 @@ class Unfit(Exception):
     """The columns cannot stand for this file exactly: read it line by line."""
 
 
-def parse_file_columns(path: Path, now: datetime) -> list[ParsedLine]:
+def parse_file_columns(path: Path, now: datetime) -> EventRun | list[ParsedLine]:
     """What :func:`mpep_space.events.parse_lines` gives for ``path``, read by columns."""
     data = path.read_bytes()
     try:
@@ -68,7 +69,7 @@ def parse_file_columns(path: Path, now: datetime) -> list[ParsedLine]:
         return list(parse_lines(path, now))
 
 
-def parse_bytes(data: bytes, now: datetime) -> list[ParsedLine]:
+def parse_bytes(data: bytes, now: datetime) -> EventRun:
     """The events of a whole file's bytes; :class:`Unfit` when only the per-line reader
     can say exactly what is wrong with it."""
     return events_of(read_table(data), now)
@@ -102,11 +103,11 @@ def read_table(data: bytes) -> pa.Table | None:
     return table
 
 
-def events_of(table: pa.Table | None, now: datetime) -> list[ParsedLine]:
+def events_of(table: pa.Table | None, now: datetime) -> EventRun:
     """The events of a table from :func:`read_table`, checked against the clock ``now``
     (:class:`Unfit` when a line needs the per-line reader's words)."""
     if table is None:
-        return []
+        return EventRun([])
     return _events(table, format_ts(now + MAX_AHEAD))
 
 
@@ -251,7 +252,7 @@ def _versions(cols: _Columns, rows: list[int]) -> Column:
     return values
 
 
-def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
+def _events(table: pa.Table, latest: str) -> EventRun:
     import pyarrow as pa
 
     cols = _Columns(table)
@@ -283,7 +284,7 @@ def _events(table: pa.Table, latest: str) -> list[ParsedLine]:
     columns["version"] = _versions(cols, of("review"))
     columns["reason"] = _strings(cols, "reason", of("flag"), required=False)
     columns["origin"] = _strings(cols, "origin", of("import"), required=False)
-    return list(enumerate(_make(table.num_rows, rows_of, columns), start=1))
+    return EventRun(_make(table.num_rows, rows_of, columns))
 
 
 def _make(count: int, rows_of: dict[str, list[int]], columns: dict[str, Column]) -> list[Event]:

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mpep_space.events import ParsedLine, parse_lines
+from mpep_space.events import EventRun, ParsedLine, parse_lines
 
 from . import __version__
 from .arrow import pyarrow
@@ -84,7 +84,9 @@ class ReadCache:
             and (self.folder / str(entry.get("file"))).is_file()
         )
 
-    def parse(self, path: Path, now: datetime, fingerprint: Fingerprint) -> list[ParsedLine]:
+    def parse(
+        self, path: Path, now: datetime, fingerprint: Fingerprint
+    ) -> EventRun | list[ParsedLine]:
         """What :func:`mpep_space.events.parse_lines` gives for ``path``: from the kept
         reading when the fingerprint matches, else read (and kept for the next collect)."""
         self._seen.add(fingerprint.key)
@@ -117,7 +119,9 @@ class ReadCache:
         self._keep(name + ".arrow", "table", fingerprint, lambda tmp: _write_table(table, tmp))
         return parsed
 
-    def _from_kept(self, kept: Path, form: str, now: datetime) -> list[ParsedLine] | None:
+    def _from_kept(
+        self, kept: Path, form: str, now: datetime
+    ) -> EventRun | list[ParsedLine] | None:
         if form == "lines":
             return list(parse_lines(kept, now))
         if form == "table":
@@ -178,11 +182,11 @@ def cache_for(out: Path, code: str) -> ReadCache:
 
 def reader(
     cache: ReadCache, fingerprints: Mapping[str, Fingerprint]
-) -> Any:  # Callable[[Path, datetime], list[ParsedLine]]
+) -> Any:  # Callable[[Path, datetime], EventRun | list[ParsedLine]]
     """A ``parse_file`` for :func:`mpep_space.events.read_logs` through ``cache``; files
     without a known fingerprint (a local file) are fingerprinted when read."""
 
-    def parse(path: Path, now: datetime) -> list[ParsedLine]:
+    def parse(path: Path, now: datetime) -> EventRun | list[ParsedLine]:
         fingerprint = fingerprints.get(str(path)) or local_fingerprint(path)
         return cache.parse(path, now, fingerprint)
 

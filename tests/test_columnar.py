@@ -216,7 +216,7 @@ def test_any_log_reads_as_the_space_reads_it(
     if not ends_with_newline:
         data = data.removesuffix(b"\n")
     path = write(tmp_path, "events.jsonl", data)
-    assert parse_file_columns(path, NOW) == list(parse_lines(path, NOW))
+    assert list(parse_file_columns(path, NOW)) == list(parse_lines(path, NOW))
 
 
 @CHECKS
@@ -230,7 +230,7 @@ def test_a_log_the_space_wrote_is_read_by_columns(
     if not ends_with_newline:
         data = data.removesuffix(b"\n")
     path = write(tmp_path, "events.jsonl", data)
-    by_columns = parse_bytes(data, NOW)  # Unfit would fail the test
+    by_columns = list(parse_bytes(data, NOW))  # Unfit would fail the test
     assert by_columns == list(parse_lines(path, NOW))
     assert [e for _, e in by_columns] == events
     assert all(type(e) is Event for _, e in by_columns)
@@ -282,7 +282,7 @@ def test_a_space_log_with_a_few_odd_values_reads_as_the_space_reads_it(
             target[key] = value
     data = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects).encode()
     path = write(tmp_path, "events.jsonl", data)
-    assert parse_file_columns(path, NOW) == list(parse_lines(path, NOW))
+    assert list(parse_file_columns(path, NOW)) == list(parse_lines(path, NOW))
 
 
 @pytest.mark.parametrize(
@@ -304,7 +304,7 @@ def test_files_the_columns_cannot_stand_for_are_read_line_by_line(
     if data:
         with pytest.raises(Unfit):
             parse_bytes(data, NOW)
-    assert parse_file_columns(path, NOW) == list(parse_lines(path, NOW))
+    assert list(parse_file_columns(path, NOW)) == list(parse_lines(path, NOW))
 
 
 def test_events_made_from_columns_are_whole_immutable_events(tmp_path: Path) -> None:
@@ -357,3 +357,36 @@ def test_timestamps_are_checked_as_one_match_per_value_would(values: list[str]) 
 @given(st.from_regex(TS_ASCII, fullmatch=True))
 def test_every_timestamp_shape_has_the_one_length(value: str) -> None:
     assert len(value) == TS_LENGTH
+
+
+@CHECKS
+@given(
+    files=st.lists(
+        st.tuples(st.lists(valid_events, max_size=8), st.booleans(), st.integers(0, 3)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_several_logs_are_read_as_the_space_reads_them(
+    tmp_path: Path, files: list[tuple[list[Event], bool, int]]
+) -> None:
+    """read_logs over several files: a file whose ids are all new is taken at once
+    (EventRun), one with an id read before (a copy, or a conflict) event by event; both
+    give the Space's events, problems, duplicates and origins."""
+    paths: list[Path] = []
+    earlier: list[Event] = []
+    for number, (events, unique, copies) in enumerate(files):
+        if unique:  # ids no other file has: the whole file is taken at once
+            events = [e._replace(id=f"{number:02d}{i:030x}") for i, e in enumerate(events)]
+        events = [*events, *earlier[:copies]]  # copies of earlier files' events
+        earlier.extend(events)
+        data = "".join(f"{e.to_json()}\n" for e in events).encode()
+        paths.append(write(tmp_path, f"{number}.jsonl", data))
+    ours = read_logs(paths, now=NOW, parse_file=parse_file_columns)
+    theirs = read_logs(paths, now=NOW)
+    assert (ours.events, ours.problems, ours.duplicates, ours.origins) == (
+        theirs.events,
+        theirs.problems,
+        theirs.duplicates,
+        theirs.origins,
+    )
