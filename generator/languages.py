@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -257,9 +257,17 @@ def language_file(code: str, languages_dir: Path = LANGUAGES_DIR) -> Path:
 def get_language(code: str, languages_dir: Path = LANGUAGES_DIR) -> LanguageSpec:
     """The registered language for ``code``, or CLDR defaults for any other valid code."""
     path = language_file(code, languages_dir)
-    if path.is_file():
-        return load_language_file(path)
-    return LanguageSpec(**_derived(canonical_code(code)))
+    if not path.is_file():
+        return LanguageSpec(**_derived(canonical_code(code)))
+    stat = path.stat()
+    return _loaded(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _loaded(path: Path, mtime_ns: int, size: int) -> LanguageSpec:
+    """A language file's spec, read once per version of the file: a collect asks for each
+    language in its parent process, then again in the worker forked from it."""
+    return load_language_file(path)
 
 
 def all_languages(languages_dir: Path = LANGUAGES_DIR) -> list[LanguageSpec]:

@@ -637,3 +637,15 @@ def test_the_gradio_pin_has_one_value_everywhere() -> None:
     for template in (REPO / "template", REPO / "template" / "dashboard"):
         defaults = json.loads((template / "cookiecutter.json").read_text())
         assert defaults["gradio_version"] == GRADIO_VERSION
+
+
+def test_a_language_file_is_read_once_per_version(tmp_path: Path) -> None:
+    """get_language keeps a file's spec (a collect asks for each language twice) and reads
+    the file again once it changed."""
+    path = tmp_path / "nl.yaml"
+    path.write_text("code: nl\nmin_approvals: 2\n", encoding="utf-8")
+    first = get_language("nl", tmp_path)
+    assert get_language("nl", tmp_path) is first
+    path.write_text("code: nl\nmin_approvals: 3\nreviewers: [rita]\n", encoding="utf-8")
+    again = get_language("nl", tmp_path)
+    assert (first.min_approvals, again.min_approvals, again.reviewers) == (2, 3, ("rita",))
