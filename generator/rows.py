@@ -260,12 +260,10 @@ def alpaca_eval_records(folded: Folded, dataset: str) -> list[dict[str, str]]:
 
 def quality_of(folded: Folded) -> tuple[dict[str, int], int]:
     """Counts of each finding code among accepted translations, and unchanged suggestions."""
-    codes: Counter[str] = Counter()
-    unchanged = 0
-    for state in folded.ledger.prompts.values():
-        if state.accepted is not None:
-            codes.update(set(qa_codes(state.accepted)))
-            unchanged += is_suggestion_unchanged(state.accepted)
+    accepted = [s.accepted for s in folded.ledger.prompts.values() if s.accepted is not None]
+    # One Counter over all codes: an update per translation checked its argument's type.
+    codes = Counter(chain.from_iterable(set(qa_codes(t)) for t in accepted if t.qa))
+    unchanged = sum(map(is_suggestion_unchanged, accepted))
     return dict(sorted(codes.items())), unchanged
 
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mpep_generator.files import parquet_bytes
 from mpep_generator.folding import Folded
-from mpep_generator.rows import SUBMITTED, build_table
+from mpep_generator.rows import SUBMITTED, build_table, quality_of
 from mpep_generator.schema import arrow_schema
 from mpep_space.config import BundledPrompt, LanguageInfo, SpaceConfig, Suggestion
 from mpep_space.events import EVENT_ORDER, Event
@@ -111,6 +111,15 @@ def folded_state(events: list[Event], rules: Rules, hints: list[Suggestion | Non
     return Folded(config, Ledger.from_events(PROMPTS, rules, ordered), len(ordered), 0, [])
 
 
+# QA findings as stored on a translation: none, one, a code twice, a finding without a code.
+FINDINGS: list[tuple[dict[str, str], ...]] = [
+    (),
+    ({"code": "untranslated"},),
+    ({"code": "number_missing"}, {"code": "number_missing"}, {"code": "untranslated"}),
+    ({"code": ""}, {"severity": "warning"}),
+]
+
+
 @st.composite
 def working_log(draw: st.DrawFn) -> list[Event]:
     """A log of a Space at work: translations, then reviews (often with a corrected text)
@@ -123,7 +132,7 @@ def working_log(draw: st.DrawFn) -> list[Event]:
             Event(
                 f"t{n}", draw(when), draw(st.sampled_from(["translation", "import"])),
                 draw(users), draw(st.sampled_from(PROMPTS)), text=f"Tekst {n}",
-                qa=({"code": "untranslated"},) if draw(st.booleans()) else (),
+                qa=draw(st.sampled_from(FINDINGS)),
                 suggestion_unchanged=draw(st.booleans()), origin=draw(st.sampled_from(["", "o"])),
             )
         )  # fmt: skip
@@ -174,6 +183,23 @@ def test_the_table_is_the_rows_the_folded_state_implies(
     assert table.to_pylist() == expected.to_pylist()
     assert table.equals(expected)
     assert parquet_bytes(table) == parquet_bytes(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=working_log(), min_approvals=st.integers(1, 2))
+def test_the_quality_counts_are_each_code_once_per_accepted_translation(
+    events: list[Event], min_approvals: int
+) -> None:
+    folded = folded_state(events, Rules(min_approvals, 2), [None] * len(PROMPTS))
+    accepted = [s.accepted for s in folded.ledger.prompts.values() if s.accepted is not None]
+    expected: dict[str, int] = {}
+    for translation in accepted:
+        for code in {str(f.get("code") or "unknown") for f in translation.qa}:
+            expected[code] = expected.get(code, 0) + 1
+    unchanged = sum(t.suggestion_unchanged and t.edited_by is None for t in accepted)
+    codes, counted = quality_of(folded)
+    assert (codes, counted) == (dict(sorted(expected.items())), unchanged)
+    assert list(codes) == sorted(codes)
 
 
 def test_a_done_prompt_s_row_holds_the_accepted_text_and_its_story() -> None:
