@@ -72,9 +72,11 @@ PARQUET_OPTIONS: dict[str, Any] = {
 ROW_GROUP_SIZE = 10_000
 
 # What ``pyarrow.parquet.write_table`` hands pyarrow's native writer besides
-# PARQUET_OPTIONS (its defaults, pyarrow 18 to 26; the native writer's own defaults
-# differ, and ``writer_engine_version=None`` is refused): given here, the native writer
-# writes write_table's bytes. tests/test_parquet_writer.py compares the two.
+# PARQUET_OPTIONS (its defaults, read in pyarrow 26's parquet/core.py; the native
+# writer's own defaults differ, and it refuses ``writer_engine_version=None``): given
+# here, the native writer writes write_table's bytes. tests/test_parquet_writer.py
+# compares the two on the installed pyarrow; a release without one of these options
+# gets the public writer.
 _WRITE_TABLE_DEFAULTS: dict[str, Any] = {
     "use_deprecated_int96_timestamps": False,
     "coerce_timestamps": None,
