@@ -28,8 +28,9 @@ def replace_file(path: Path, write: Callable[[Path], None]) -> None:
     try:
         write(tmp)
         os.replace(tmp, path)
-    finally:
+    except BaseException:  # after a replace there is no tmp left to remove
         tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_text(path: Path, text: str) -> None:
