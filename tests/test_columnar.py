@@ -340,8 +340,17 @@ def test_reading_by_columns_does_not_import_pandas(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
 
 
+@st.composite
+def one_char_off(draw: st.DrawFn) -> str:
+    """A timestamp of the right shape with one character replaced."""
+    value = draw(st.from_regex(TS_ASCII, fullmatch=True))
+    at = draw(st.integers(0, TS_LENGTH - 1))
+    return value[:at] + draw(st.sampled_from("0-T:.Z x٣")) + value[at + 1 :]
+
+
 near_ts = st.one_of(
     st.from_regex(TS_ASCII, fullmatch=True),
+    one_char_off(),
     st.sampled_from(GOOD_TS + BAD_TS),
     st.text("0123456789-T:.Z", min_size=26, max_size=28),  # near misses of every length
     st.text(max_size=30),
