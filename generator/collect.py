@@ -370,11 +370,8 @@ def _outcomes(
     if processes <= 1:
         yield from map(job, codes)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from .forkpool import fork_map
 
-    # fork: the workers start with this process's modules and no pickled state but
-    # the job; the parent imports no pyarrow (and starts no threads) before forking.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        yield from pool.map(job, codes)
+    # The workers start with this process's modules and the job; the parent imports no
+    # pyarrow (and starts no threads) before forking.
+    yield from fork_map(job, codes, processes)
