@@ -141,14 +141,16 @@ class _Columns:
     def __init__(self, table: pa.Table) -> None:
         self.table = table
         self.rows = table.num_rows
+        # by name, once: each table.column_names builds a new list
+        self._columns = dict(zip(table.column_names, table.columns, strict=True))
         self._values: dict[str, list[Any]] = {}
 
     def arrow(self, name: str) -> pa.ChunkedArray | None:
-        return self.table.column(name) if name in self.table.column_names else None
+        return self._columns.get(name)
 
     def values(self, name: str) -> list[Any]:
         if name not in self._values:
-            self._values[name] = self.table.column(name).to_pylist()
+            self._values[name] = self._columns[name].to_pylist()
         return self._values[name]
 
 
