@@ -300,9 +300,19 @@ class LogReadResult:
     events: list[Event] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     duplicates: int = 0
-    # Where each kept event was first read: event id -> (file, line), so a reader
-    # can point at the line of an event that the rules later ignore.
-    origins: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _origins: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
+    # Files taken whole (file, first line, ids): their origins are written out only
+    # when asked for, as most reads never ask.
+    _runs: list[tuple[str, int, list[str]]] = field(default_factory=list, repr=False)
+
+    @property
+    def origins(self) -> dict[str, tuple[str, int]]:
+        """Where each kept event was first read: event id -> (file, line), so a reader
+        can point at the line of an event that the rules later ignore."""
+        for name, first, ids in self._runs:
+            self._origins.update(zip(ids, zip(repeat(name), count(first)), strict=False))
+        self._runs.clear()
+        return self._origins
 
 
 def event_files(events_dir: Path) -> list[Path]:
@@ -360,13 +370,13 @@ def read_logs(
     """
     result = LogReadResult()
     seen: dict[str, Event] = {}
-    origins = result.origins
     now = now or datetime.now(UTC)
     for path in files:
         name = str(path)
         lines = parse_file(path, now)
-        if isinstance(lines, EventRun) and _take_new(lines, name, seen, origins):
+        if isinstance(lines, EventRun) and _take_new(lines, name, seen, result):
             continue
+        origins = result.origins
         for number, parsed in lines:
             if isinstance(parsed, str):
                 result.problems.append(Problem(name, number, parsed))
@@ -387,9 +397,7 @@ def read_logs(
     return result
 
 
-def _take_new(
-    run: EventRun, name: str, seen: dict[str, Event], origins: dict[str, tuple[str, int]]
-) -> bool:
+def _take_new(run: EventRun, name: str, seen: dict[str, Event], result: LogReadResult) -> bool:
     """Keep every event of ``run`` at once, if none has an id read before (nor twice in
     the run): what the loop of :func:`read_logs` would do, at C speed. False: the loop
     must decide, event by event."""
@@ -397,5 +405,5 @@ def _take_new(
     if len(set(ids)) < len(ids) or not seen.keys().isdisjoint(ids):
         return False
     seen.update(zip(ids, run.events, strict=True))
-    origins.update(zip(ids, zip(repeat(name), count(run.first)), strict=False))
+    result._runs.append((name, run.first, ids))
     return True
