@@ -23,10 +23,15 @@ if TYPE_CHECKING:
 
 def replace_file(path: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary sibling, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        write(tmp)
+        try:
+            write(tmp)
+        except FileNotFoundError:  # the folder is new: made only then (a collect writes
+            if path.parent.is_dir():  # seven files a language; asking first costs each)
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(tmp)
         os.replace(tmp, path)
     except BaseException:  # after a replace there is no tmp left to remove
         tmp.unlink(missing_ok=True)

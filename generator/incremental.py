@@ -146,7 +146,6 @@ class ReadCache:
 
     def _write_state(self, entries: dict[str, dict[str, str]]) -> None:
         text = json.dumps({"version": STATE_VERSION, "files": entries}, indent=1, sort_keys=True)
-        self.folder.mkdir(parents=True, exist_ok=True)
         write_text(self.folder / STATE_FILE, text + "\n")
 
 

@@ -30,3 +30,15 @@ def test_a_failed_write_keeps_the_old_file_and_removes_the_half_written_one(
         replace_file(path, fail_halfway)
     assert path.read_text() == "[]\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["alpaca_eval.json"]
+
+
+def test_a_write_s_own_missing_file_is_not_mistaken_for_a_missing_folder(tmp_path: Path) -> None:
+    """A folder is made when it is missing; a FileNotFoundError of the write itself (its
+    folder exists) is the write's, and goes to the caller."""
+
+    def copy_missing(tmp: Path) -> None:
+        tmp.write_bytes((tmp_path / "no such source").read_bytes())
+
+    with pytest.raises(FileNotFoundError, match="no such source"):
+        replace_file(tmp_path / "out.bin", copy_missing)
+    assert list(tmp_path.iterdir()) == []
