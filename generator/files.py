@@ -61,16 +61,17 @@ class DataFile:
 
 
 # Chosen by measurement (20 languages x 480 rows of the bench corpus, CPU per table):
-# zstd 3 with dictionaries 4.1 ms / 152 KiB; zstd 3 without 3.5 ms / 144 KiB; zstd 1
-# without 3.2 ms / 145 KiB; zstd 1 with dictionaries for the few-valued columns only
-# (status, verdict, ...) 3.4 ms / 144 KiB; snappy 2.4 ms / 231 KiB. Dictionaries buy
-# little here (zstd finds the repeats anyway) and cost most on big tables: 9,500 rows
-# took 113 ms with them at zstd 3, 42 ms at zstd 1 without. Column statistics (min/max,
-# null counts) cost another 0.3 ms and 3.4 KiB and help no reader here: they let a reader
-# skip row groups, and a dataset of up to 10,000 prompts is one row group.
+# zstd 3 with dictionaries 4.1 ms / 152 KiB; zstd 1 without 3.1 ms / 141 KiB; snappy
+# without 2.1 ms / 228 KiB. Snappy is what ``datasets`` itself writes (push_to_hub,
+# to_parquet), so what the published MPEP sets use, and every reader reads it; it saves
+# a millisecond of the 35-40 a collect spends per language (bench/collect.py), and the
+# 90 KiB more are nothing to the Hub. Dictionaries buy little (the codec
+# finds the repeats) and cost most on big tables: 9,500 rows took 113 ms with them at
+# zstd 3, 42 ms at zstd 1 without. Column statistics (min/max, null counts) cost 0.3 ms
+# and help no reader here: they let a reader skip row groups, and a dataset of up to
+# 10,000 prompts is one row group.
 PARQUET_OPTIONS: dict[str, Any] = {
-    "compression": "zstd",
-    "compression_level": 1,
+    "compression": "snappy",
     "use_dictionary": False,
     "write_statistics": False,
     "version": "2.6",
