@@ -198,3 +198,30 @@ def test_a_command_s_fast_exit_keeps_its_code_output_and_exit_handlers() -> None
     assert done.returncode == 3
     assert done.stdout == "x" * 70000 + "end"
     assert done.stderr == "exit handler ran\n"
+
+
+card_values = st.one_of(
+    st.text(max_size=30), st.integers(0, 10**12), st.sampled_from(["features:", "- name: x", ""])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    top=st.dictionaries(st.text(min_size=1, max_size=12), card_values, max_size=4),
+    splits=st.lists(st.dictionaries(st.sampled_from(["name", "num_bytes"]), card_values)),
+    size=st.integers(0, 10**12),
+)
+def test_the_card_yaml_is_one_whole_dump(
+    top: dict[str, Any], splits: list[dict[str, Any]], size: int
+) -> None:
+    """The features are dumped once and put in place of a mark: the text is what one
+    yaml.dump of the whole card data gives, whatever the other values are."""
+    from mpep_generator.card import _dump, _yaml
+    from mpep_generator.schema import card_features
+
+    data = {
+        **top,
+        "dataset_info": {"features": card_features(), "splits": splits, "download_size": size},
+        "configs": [{"config_name": "default"}],
+    }
+    assert _yaml(data) == _dump(data).strip()
