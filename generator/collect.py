@@ -24,10 +24,11 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -218,12 +219,19 @@ def _json(records: list[dict[str, str]]) -> str:
     if not records or not all(isinstance(v, FLAT) for r in records for v in r.values()):
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     dump = json.JSONEncoder(ensure_ascii=False).encode
-    items = (
-        "  {\n" + ",\n".join(f"    {dump(k)}: {dump(v)}" for k, v in r.items()) + "\n  }"
-        if r
-        else "  {}"
-        for r in records
-    )
+    keys = list(records[0])
+    if keys and all(map(keys.__eq__, map(list, records))):  # one shape: fill a template
+        lines = (f"    {dump(key).replace('%', '%%')}: %s" for key in keys)
+        template = "  {\n" + ",\n".join(lines) + "\n  }"
+        columns = (map(dump, map(itemgetter(key), records)) for key in keys)
+        items: Iterable[str] = map(template.__mod__, zip(*columns, strict=True))
+    else:
+        items = (
+            "  {\n" + ",\n".join(f"    {dump(k)}: {dump(v)}" for k, v in r.items()) + "\n  }"
+            if r
+            else "  {}"
+            for r in records
+        )
     return "[\n" + ",\n".join(items) + "\n]\n"
 
 

@@ -176,6 +176,22 @@ def test_records_are_written_as_json_dumps_writes_them(records: list[dict[str, A
     assert collect._json(records) == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    keys=st.lists(st.text('ab%s"\\ü{', max_size=4), unique=True, max_size=3),
+    values=st.lists(st.lists(json_values, min_size=3, max_size=3), max_size=5),
+)
+def test_records_of_one_shape_are_written_as_json_dumps_writes_them(
+    keys: list[str], values: list[list[Any]]
+) -> None:
+    """alpaca_eval.json's records all have the same keys: written through one template
+    (keys with % and quotes included), they give json.dumps's text."""
+    import json
+
+    records = [dict(zip(keys, row, strict=False)) for row in values]
+    assert collect._json(records) == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+
 EXIT_SCRIPT = """
 import atexit, sys
 from mpep_generator.cli import exit_now
