@@ -26,6 +26,7 @@ from bench.common import (  # noqa: E402
     PYTHON,
     REPO,
     VENV_BIN,
+    compile_packages,
     hermetic_env,
     ratio_rows,
     run_timed,
@@ -137,6 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir = Path(tmp)
         prompt_file = write_prompt_file(workdir / "prompts.jsonl", args.prompts, args.seed)
         cmds = commands(prompt_file, workdir)
+        # As pip does on install: the measured processes write no bytecode (hermetic), so
+        # a checkout's edited modules would be compiled again in every run.
+        compile_packages("mpep_generator", "mpep_space")
         times = measure(cmds, workdir, args.runs)
         modules = imported_modules(cmds["generate-space"], workdir)
         ok = report(times, modules, args.prompts)
