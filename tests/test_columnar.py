@@ -307,6 +307,47 @@ def test_files_the_columns_cannot_stand_for_are_read_line_by_line(
     assert list(parse_file_columns(path, NOW)) == list(parse_lines(path, NOW))
 
 
+GOOD_LINE = (
+    Event(
+        id=IDS[0],
+        ts=GOOD_TS[0],
+        kind="translation",
+        user="u",
+        prompt_id="1",
+        text="hello",
+        qa=({"code": "x", "severity": "warning", "message": "m"},),
+    )
+    .to_json()
+    .encode()
+)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        (b'"hello"', b'"hel\xe2\x82lo"'),  # invalid UTF-8 in a value
+        (b'"hello"', b'"hel\xed\xa0\x80lo"'),  # an encoded surrogate
+        (b'"user"', b'"us\xffer"'),  # in a name
+        (b'"code"', b'"co\xffde"'),  # in a nested name
+        (b'"x"', b'"\xc0\xafx"'),  # in a nested value (an overlong encoding)
+        (b"", b"\xef\xbb\xbf"),  # a byte order mark before the line
+    ],
+)
+def test_a_good_line_with_bad_bytes_is_read_line_by_line(
+    tmp_path: Path, damage: tuple[bytes, bytes]
+) -> None:
+    """A Space's line, damaged where pyarrow would read it anyway (it keeps invalid UTF-8
+    in strings and names, and skips a byte order mark): the per-line reader decides."""
+    old, new = damage
+    data = (new + GOOD_LINE if not old else GOOD_LINE.replace(old, new, 1)) + b"\n"
+    path = write(
+        tmp_path, "events.jsonl", data + GOOD_LINE.replace(IDS[0].encode(), IDS[1].encode()) + b"\n"
+    )
+    with pytest.raises(Unfit):
+        parse_bytes(path.read_bytes(), NOW)
+    assert list(parse_file_columns(path, NOW)) == list(parse_lines(path, NOW))
+
+
 def test_events_made_from_columns_are_whole_immutable_events(tmp_path: Path) -> None:
     lines = [
         Event(id=IDS[0], ts=GOOD_TS[0], kind="skip", user="u", prompt_id="1"),
