@@ -41,6 +41,15 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+HTTP_PRECONDITION_FAILED = 412  # the Hub's answer to a commit whose parent_commit is stale
+
+
+def _status(exc: BaseException) -> int | None:
+    """The HTTP status of a Hub client error (``HfHubHTTPError.response``), if any."""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
+
+
 def _is_network_failure(exc: BaseException) -> bool:
     names = {cls.__name__ for cls in type(exc).__mro__}
     return bool(
@@ -140,12 +149,18 @@ class Hub:
         self.api: HfApiLike = api
         self.token = token
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _call(
+        self, what: str, fn: Any, *args: Any, conflict: str | None = None, **kwargs: Any
+    ) -> Any:
+        """``fn(*args, **kwargs)``, its failures as one-line errors; ``conflict`` is the
+        message for the Hub's 412 (the repo moved past the commit a request was based on)."""
         try:
             return fn(*args, **kwargs)
         except GeneratorError:
             raise
         except Exception as exc:  # the Hub client raises many unrelated types
+            if conflict and _status(exc) == HTTP_PRECONDITION_FAILED:
+                raise HubError(conflict) from None
             if _is_network_failure(exc):
                 raise HubUnreachableError(
                     f"cannot reach the Hugging Face Hub to {what} ({_first_line(exc)})"
@@ -260,6 +275,11 @@ class Hub:
 
     def _create_space(self, space_id: str, hf_token: str | None, variables: dict[str, str]) -> None:
         secrets = [{"key": "HF_TOKEN", "value": hf_token}] if hf_token else []
+        extra: dict[str, Any] = (
+            {"space_variables": [{"key": k, "value": v} for k, v in variables.items()]}
+            if variables
+            else {}
+        )
         self._call(
             f"create the Space {space_id}",
             self.api.create_repo,
@@ -268,11 +288,7 @@ class Hub:
             space_sdk="gradio",
             exist_ok=True,
             space_secrets=secrets,
-            **(
-                {"space_variables": [{"key": k, "value": v} for k, v in variables.items()]}
-                if variables
-                else {}
-            ),
+            **extra,
         )
         # create_repo ignores secrets/variables when the Space already exists: set them again.
         if hf_token:
@@ -322,7 +338,11 @@ class Hub:
         )
         url = f"https://huggingface.co/datasets/{repo_id}"
         local = _local_files(folder)
-        remote = self._remote_files(repo_id)
+        # The files are compared with one commit of the repo, and the push's commit must
+        # follow that one: a push that landed in between (another collect) makes this one
+        # fail whole, rather than undo part of it.
+        head = self._head(repo_id)
+        remote = self._remote_files(repo_id, head)
         uploads = [name for name, path in local.items() if not _is_on_hub(path, remote.get(name))]
         deletes = sorted(
             name for name in remote if name not in local and COLLECTED_FILES.fullmatch(name)
@@ -336,10 +356,29 @@ class Hub:
             _operations(local, uploads, deletes),
             repo_type="dataset",
             commit_message=COLLECT_COMMIT_MESSAGE,
+            conflict=(
+                f"{repo_id} changed on the Hub while this push compared it with {folder} "
+                "(another push at the same time?); nothing was pushed: run the collect again"
+            ),
+            **({"parent_commit": head} if head else {}),
         )
         return DatasetPush(url, tuple(uploads), tuple(deletes))
 
-    def _remote_files(self, repo_id: str) -> dict[str, Any]:
+    def _head(self, repo_id: str) -> str | None:
+        """The commit the dataset repo's main branch points at; None when the client
+        cannot say (the push then goes without the check)."""
+        repo_info = getattr(self.api, "repo_info", None)
+        if repo_info is None:
+            return None
+        what = f"read the dataset {repo_id}"
+        try:
+            info = self._call(what, repo_info, repo_id, repo_type="dataset")
+        except HubError:  # refused; an unreachable Hub (HubUnreachableError) goes up
+            return None
+        sha = getattr(info, "sha", None)
+        return str(sha) if sha else None
+
+    def _remote_files(self, repo_id: str, revision: str | None = None) -> dict[str, Any]:
         """Path -> listing item of every file of a dataset repo that exists (create_repo ran).
 
         A listing the Hub refuses (a repo that has just been created, a client without
@@ -350,8 +389,9 @@ class Hub:
         if list_tree is None:
             return {}
         what = f"list the dataset {repo_id}"
+        at = {"revision": revision} if revision else {}
         try:
-            items = self._call(what, list_tree, repo_id, repo_type="dataset", recursive=True)
+            items = self._call(what, list_tree, repo_id, repo_type="dataset", recursive=True, **at)
             items = self._call(what, list, items)  # the listing is lazy
         except HubError:  # refused; an unreachable Hub (HubUnreachableError) goes up
             return {}

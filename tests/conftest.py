@@ -135,6 +135,14 @@ def _content(fileobj: Any) -> bytes:
     return Path(fileobj).read_bytes()
 
 
+class FakeHubHTTPError(Exception):
+    """An HTTP error as ``HfHubHTTPError`` carries it: the status on ``response``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.response = SimpleNamespace(status_code=status)
+
+
 class FakeHfApi:
     """A recording stand-in for ``huggingface_hub.HfApi``: repos are local folders.
 
@@ -146,6 +154,15 @@ class FakeHfApi:
         self.root = root
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self.fail_uploads = False
+        self.commits: dict[str, int] = {}  # repo -> commits made: its head is their count
+
+    def head(self, repo_id: str) -> str:
+        return f"{self.commits.get(repo_id, 0):040x}"
+
+    def repo_info(self, repo_id: str, **kwargs: Any) -> Any:
+        """The repo's head commit (``sha``), as ``HfApi.repo_info``."""
+        self._record("repo_info", repo_id, **kwargs)
+        return SimpleNamespace(id=repo_id, sha=self.head(repo_id))
 
     def repo_dir(self, repo_id: str) -> Path:
         path = self.root / repo_id.replace("/", "__")
@@ -166,6 +183,14 @@ class FakeHfApi:
         self._record("create_commit", repo_id, operations=operations, **kwargs)
         if self.fail_uploads:
             raise ConnectionError("the Hub is down (fake)")
+        parent = kwargs.get("parent_commit")
+        if parent is not None and parent != self.head(repo_id):
+            raise FakeHubHTTPError(  # what the Hub answers a commit based on an old head
+                412,
+                f"412 Client Error: Precondition Failed for url: .../{repo_id}/commit/main "
+                "(A commit has happened since. Please refresh and try again.)",
+            )
+        self.commits[repo_id] = self.commits.get(repo_id, 0) + 1
         from huggingface_hub import CommitOperationDelete
 
         target = self.repo_dir(repo_id)
@@ -187,6 +212,7 @@ class FakeHfApi:
         self._record("upload_folder", repo_id=repo_id, folder_path=folder_path, **kwargs)
         if self.fail_uploads:
             raise ConnectionError("the Hub is down (fake)")
+        self.commits[repo_id] = self.commits.get(repo_id, 0) + 1
         shutil.copytree(folder_path, self.repo_dir(repo_id), dirs_exist_ok=True)
         return SimpleNamespace(oid="fake")
 

@@ -894,13 +894,13 @@ def test_push_publishes_each_dataset_through_the_hub_client(
     )
     assert code == 0, err
     folder = tmp_path / "out" / "MPEP_DUTCH"
-    assert fake_hub.names() == ["create_repo", "list_repo_tree", "create_commit"]
+    assert fake_hub.names() == ["create_repo", "repo_info", "list_repo_tree", "create_commit"]
     assert fake_hub.calls[0] == (
         "create_repo",
         ("DIBT/MPEP_DUTCH",),
         {"repo_type": "dataset", "private": False, "exist_ok": True},
     )
-    commit = fake_hub.calls[2][2]  # one commit of every file (tests/test_push.py: the rest)
+    commit = fake_hub.calls[3][2]  # one commit of every file (tests/test_push.py: the rest)
     assert sorted(op.path_in_repo for op in commit["operations"]) == sorted(
         p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
     )

@@ -70,8 +70,11 @@ def test_the_first_push_sends_every_file_in_one_commit(
 ) -> None:
     result = collect(tmp_path, fake_hub, log)
     local = files_of(result.folder)
-    assert fake_hub.names() == ["create_repo", "list_repo_tree", "create_commit"]
+    assert fake_hub.names() == ["create_repo", "repo_info", "list_repo_tree", "create_commit"]
     assert commits(fake_hub) == [(sorted(local), [])]
+    # Compared with the repo's head, and committed on top of that very commit.
+    (_, _, listing), (_, _, commit) = fake_hub.calls[2:]
+    assert listing["revision"] == commit["parent_commit"] == f"{0:040x}"
     assert pushed(result) == DatasetPush(URL, uploaded=tuple(sorted(local)))
     assert files_of(fake_hub.repo_dir(DATASET)) == local
     (_, _, commit) = fake_hub.calls[-1]
@@ -87,7 +90,7 @@ def test_a_collect_with_nothing_new_makes_no_commit(
     collect(tmp_path, fake_hub, log)
     fake_hub.calls.clear()
     result = collect(tmp_path, fake_hub, log)
-    assert fake_hub.names() == ["create_repo", "list_repo_tree"]
+    assert fake_hub.names() == ["create_repo", "repo_info", "list_repo_tree"]
     assert pushed(result) == DatasetPush(URL)
     assert pushed(result).unchanged
 
@@ -261,6 +264,60 @@ def test_a_refused_commit_is_one_line(tmp_path: Path, fake_hub: FakeHfApi, log: 
         f"the Hugging Face Hub refused to push the dataset {DATASET}: "
         "403 Forbidden: you cannot write to DIBT"
     )
+
+
+def test_a_push_that_lands_between_the_listing_and_the_commit_fails_this_one_whole(
+    tmp_path: Path, fake_hub: FakeHfApi, log: Log, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two collects pushing the same dataset at once: the second compared the files with
+    a commit the first has moved past, so its commit (based on that commit) is refused,
+    changes nothing, and says what to do; the next collect compares afresh and pushes."""
+    collect(tmp_path, fake_hub, log)
+    repo = fake_hub.repo_dir(DATASET)
+    real_listing = fake_hub.list_repo_tree
+    theirs = {"NOTES.md": b"pushed by someone else meanwhile\n"}
+
+    def listing_then_another_push(repo_id: str, **kwargs: Any) -> Any:
+        items = list(real_listing(repo_id, **kwargs))
+        fake_hub.create_commit(  # the other collect's commit lands now
+            repo_id, [CommitOperationAdd("NOTES.md", theirs["NOTES.md"])], repo_type="dataset"
+        )
+        return iter(items)
+
+    monkeypatch.setattr(fake_hub, "list_repo_tree", listing_then_another_push)
+    log.review("rita", log.translate("bob", "7", "Leg `ls -la` uit."))
+    before = files_of(repo)
+    with pytest.raises(HubError) as info:
+        collect(tmp_path, fake_hub, log)
+    assert str(info.value) == (
+        f"{DATASET} changed on the Hub while this push compared it with "
+        f"{tmp_path / 'out' / 'MPEP_DUTCH'} (another push at the same time?); nothing was "
+        "pushed: run the collect again"
+    )
+    assert files_of(repo) == {**before, **theirs}  # theirs kept, nothing of ours half-done
+    monkeypatch.setattr(fake_hub, "list_repo_tree", real_listing)
+    result = collect(tmp_path, fake_hub, log)
+    assert files_of(repo) == {**files_of(result.folder), **theirs}
+
+
+@pytest.mark.parametrize("answer", ["missing", "refused"])
+def test_without_the_head_commit_the_push_goes_unguarded(
+    tmp_path: Path, fake_hub: FakeHfApi, log: Log, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    """A client without ``repo_info``, or a Hub refusing it: the files are compared with
+    the current listing and committed without ``parent_commit``, as before the check."""
+    if answer == "missing":
+        monkeypatch.delattr(FakeHfApi, "repo_info")
+    else:
+
+        def refuse(repo_id: str, **kwargs: Any) -> Any:
+            raise PermissionError("403 Forbidden")
+
+        monkeypatch.setattr(fake_hub, "repo_info", refuse)
+    result = collect(tmp_path, fake_hub, log)
+    (_, _, commit) = fake_hub.calls[-1]
+    assert "parent_commit" not in commit
+    assert files_of(fake_hub.repo_dir(DATASET)) == files_of(result.folder)
 
 
 # -- the CLI -------------------------------------------------------------------------------
