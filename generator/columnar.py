@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -88,8 +88,10 @@ def read_table(data: bytes) -> pa.Table | None:
     end = data.find(b"\n")
     if not (data if end < 0 else data[:end]).strip() or BLANK_LINE.search(data):
         raise Unfit  # a blank first line, or one further on
-    if (BOM[0] in data and BOM in data) or SURROGATE_ESCAPE.search(data):
+    if BOM[0] in data and BOM in data:
         raise Unfit  # (one byte is looked for at memchr's speed; most files have none)
+    if not _refuses_lone_surrogates() and SURROGATE_ESCAPE.search(data):
+        raise Unfit  # (a scan of the whole file: only for a pyarrow that would read one)
     try:
         # One thread: a collect runs one process per core already.
         table = pj.read_json(pa.py_buffer(data), read_options=pj.ReadOptions(use_threads=False))
@@ -104,6 +106,25 @@ def read_table(data: bytes) -> pa.Table | None:
     if table.num_rows != lines or _has_floats(table.schema):
         raise Unfit  # two objects on a line; NaN or a number json would not parse alike
     return table
+
+
+@cache
+def _refuses_lone_surrogates() -> bool:
+    """Whether this pyarrow refuses an unpaired surrogate escape (``"\\ud800"``) as the
+    per-line reader does -- pyarrow 26 does. Then a file with one fails to read (the
+    per-line reader takes it), and a pair reads as the character it names, as the
+    per-line reader reads it; otherwise every file with a surrogate escape goes to the
+    per-line reader."""
+    pa = pyarrow()
+    import pyarrow.json as pj
+
+    for escape in (b"\\ud800", b"\\udc00", b"\\ude00\\ud83d"):
+        try:
+            pj.read_json(pa.py_buffer(b'{"s":"' + escape + b'"}\n'))
+        except pa.ArrowInvalid:
+            continue
+        return False
+    return True
 
 
 def events_of(table: pa.Table | None, now: datetime) -> EventRun:
@@ -293,9 +314,7 @@ def _events(table: pa.Table, latest: str) -> EventRun:
     _check(set(cols.values("v")) == {SCHEMA_VERSION})
     kinds = _one_of(cols, "kind", None, KINDS)
     assert kinds is not None
-    rows_of: dict[str, list[int]] = {}
-    for row, kind in enumerate(kinds):
-        rows_of.setdefault(kind, []).append(row)
+    rows_of = _rows_of(kinds)
 
     def of(*names: str) -> list[int]:
         return sorted(chain.from_iterable(rows_of.get(name, ()) for name in names))
@@ -319,29 +338,45 @@ def _events(table: pa.Table, latest: str) -> EventRun:
     return EventRun(_make(table.num_rows, rows_of, columns))
 
 
-def _make(count: int, rows_of: dict[str, list[int]], columns: dict[str, Column]) -> list[Event]:
+def _rows_of(kinds: list[str]) -> dict[str, list[int]]:
+    """The rows of each kind, in order (a plain loop: faster than a C pass per kind)."""
+    rows_of: dict[str, list[int]] = {}
+    for row, kind in enumerate(kinds):
+        rows_of.setdefault(kind, []).append(row)
+    return rows_of
+
+
+def _make(rows: int, rows_of: dict[str, list[int]], columns: dict[str, Column]) -> list[Event]:
     """The events, made from the checked columns: kind by kind, only the keys it has
     (the other fields keep their defaults), each made in one step."""
-    events: list[Event | None] = [None] * count
-    for kind, rows in rows_of.items():
-        values: dict[str, Any] = {name: repeat(value) for name, value in DEFAULTS.items()}
-        values["kind"] = repeat(kind)
-        for name in COMMON:
-            values[name] = _gather(columns[name], rows)
-        for name, convert in KIND_FIELDS[kind]:
-            column = columns.get(name)
-            if column is not None:  # absent keys keep the default
-                kept = _gather(column, rows)
-                values[name] = kept if convert is None else map(convert, kept)
-        records = zip(*(values[name] for name in Event._fields), strict=False)  # repeat(): endless
-        for row, event in zip(rows, map(NEW_EVENT, records), strict=False):
+    if len(rows_of) == 1:  # one kind: its events are the file's, in order
+        ((kind, _),) = rows_of.items()
+        return list(_made(kind, None, columns))
+    events: list[Event | None] = [None] * rows
+    for kind, kind_rows in rows_of.items():
+        for row, event in zip(kind_rows, _made(kind, kind_rows, columns), strict=True):
             events[row] = event
     return events  # type: ignore[return-value]  # every row has a kind: none is left None
 
 
-def _gather(column: list[Any], rows: list[int]) -> list[Any]:
-    """``column``'s values at ``rows`` (C speed)."""
-    if len(rows) == len(column):
+def _made(kind: str, rows: list[int] | None, columns: dict[str, Column]) -> Iterator[Event]:
+    """The events of ``kind`` at ``rows`` (None: every row), in row order."""
+    values: dict[str, Any] = {name: repeat(value) for name, value in DEFAULTS.items()}
+    values["kind"] = repeat(kind)
+    for name in COMMON:
+        values[name] = _gather(columns[name], rows)
+    for name, convert in KIND_FIELDS[kind]:
+        column = columns.get(name)
+        if column is not None:  # absent keys keep the default
+            kept = _gather(column, rows)
+            values[name] = kept if convert is None else convert(kept)
+    records = zip(*(values[name] for name in Event._fields), strict=False)  # repeat(): endless
+    return map(NEW_EVENT, records)
+
+
+def _gather(column: list[Any], rows: list[int] | None) -> list[Any]:
+    """``column``'s values at ``rows`` (None: all; C speed)."""
+    if rows is None or len(rows) == len(column):
         return column  # one kind: every row, in order
     if not rows:
         return []
@@ -349,27 +384,32 @@ def _gather(column: list[Any], rows: list[int]) -> list[Any]:
     return [got] if len(rows) == 1 else list(got)
 
 
-def _findings_tuple(value: Any) -> Any:
-    return tuple(value)  # the dicts are fresh ones, string keys to string values (checked)
+def _as_findings(values: list[Any]) -> Iterator[Any]:
+    return map(tuple, values)  # the dicts are fresh ones, string keys to string values (checked)
 
 
-def _edited(value: Any) -> Any:
-    return value or None
+def _as_flags(values: list[Any]) -> Iterator[bool]:
+    return map(bool, values)
+
+
+def _as_edits(values: list[Any]) -> Iterable[Any]:
+    """An empty edit is no edit (None); most reviews have none, so the scan is in C."""
+    return [value or None for value in values] if "" in values else values
 
 
 COMMON = ("id", "ts", "user", "prompt_id")
 DEFAULTS: dict[str, Any] = Event._field_defaults
 # Event._make without its length check (the records have every field): one C call.
 NEW_EVENT = partial(tuple.__new__, Event)
-# Per kind, the keys parse_event reads, and how a checked value becomes the field
-# (None: as it is; the checks already refused what parse_event would refuse).
-KIND_FIELDS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {
-    "translation": (("text", None), ("qa", _findings_tuple), ("suggestion_unchanged", bool)),
+# Per kind, the keys parse_event reads, and how the checked values become the fields
+# (None: as they are; the checks already refused what parse_event would refuse).
+KIND_FIELDS: dict[str, tuple[tuple[str, Callable[[list[Any]], Iterable[Any]] | None], ...]] = {
+    "translation": (("text", None), ("qa", _as_findings), ("suggestion_unchanged", _as_flags)),
     "review": (
         ("translation_id", None),
         ("verdict", None),
         ("comment", None),
-        ("edited_text", _edited),
+        ("edited_text", _as_edits),
         ("version", None),
     ),
     "flag_review": (("verdict", None), ("comment", None)),

@@ -114,9 +114,9 @@ class ReadCache:
             table = read_table(data)
             parsed = events_of(table, now)
         except Unfit:
-            self._keep(name + ".jsonl", "lines", fingerprint, lambda tmp: tmp.write_bytes(data))
+            self._keep(name + ".jsonl", "lines", fingerprint, data)
             return list(parse_lines(path, now))
-        self._keep(name + ".arrow", "table", fingerprint, lambda tmp: _write_table(table, tmp))
+        self._keep(name + ".arrow", "table", fingerprint, _table_bytes(table))
         return parsed
 
     def _from_kept(
@@ -128,8 +128,16 @@ class ReadCache:
             return events_of(_read_table(kept), now)
         return None
 
-    def _keep(self, name: str, form: str, fingerprint: Fingerprint, write: Any) -> None:
+    def _keep(self, name: str, form: str, fingerprint: Fingerprint, data: Any) -> None:
+        """Keep ``data`` (bytes, or a buffer) as the reading of the file."""
+
+        def write(tmp: Path) -> None:
+            with tmp.open("wb") as file:
+                file.write(data)
+
         old = self.entries.get(fingerprint.key)
+        # Encoded before: the first write of a language also makes its folder (and
+        # writes again), which must not encode the table twice.
         replace_file(self.folder / name, write)
         if isinstance(old, dict) and old.get("file") not in (None, name):
             (self.folder / str(old["file"])).unlink(missing_ok=True)
@@ -149,7 +157,8 @@ class ReadCache:
         write_text(self.folder / STATE_FILE, text + "\n")
 
 
-def _write_table(table: Any, path: Path) -> None:
+def _table_bytes(table: Any) -> Any:
+    """``table`` as an Arrow IPC file, in memory (a buffer)."""
     pa = pyarrow()
     import pyarrow.ipc as ipc
 
@@ -164,8 +173,7 @@ def _write_table(table: Any, path: Path) -> None:
     sink = pa.BufferOutputStream()
     with ipc.new_file(sink, table.schema, options=options) as writer:
         writer.write_table(table)
-    with path.open("wb") as file:
-        file.write(memoryview(sink.getvalue()))
+    return memoryview(sink.getvalue())
 
 
 def _read_table(path: Path) -> Any:

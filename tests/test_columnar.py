@@ -348,6 +348,34 @@ def test_a_good_line_with_bad_bytes_is_read_line_by_line(
     assert list(parse_file_columns(path, NOW)) == list(parse_lines(path, NOW))
 
 
+@pytest.mark.parametrize(
+    ("escape", "by_columns"),
+    [
+        ("\\ud800", False),  # a lone high surrogate
+        ("\\udfff", False),  # a lone low one
+        ("\\ude00\\ud83d", False),  # a pair in the wrong order
+        ("x\\ud83d", False),  # a high one at the end of the text
+        ("\\ud83d\\ude00", True),  # a pair: one character, read alike by both
+        ("\\uD83D\\uDE00", True),
+    ],
+)
+def test_surrogate_escapes_are_read_as_the_per_line_reader_reads_them(
+    tmp_path: Path, escape: str, by_columns: bool
+) -> None:
+    """An escaped surrogate in a Space's line: one the per-line reader refuses never
+    reaches the columns (this pyarrow refuses it too, or the file is sent line by line);
+    a pair is read by columns, as the character it names."""
+    line = GOOD_LINE.replace(b'"hello"', b'"hel' + escape.encode() + b'lo"', 1) + b"\n"
+    data = line + GOOD_LINE.replace(IDS[0].encode(), IDS[1].encode()) + b"\n"
+    path = write(tmp_path, "events.jsonl", data)
+    if by_columns:
+        assert [e.text for e in parse_bytes(data, NOW).events] == ["hel\U0001f600lo", "hello"]
+    else:
+        with pytest.raises(Unfit):
+            parse_bytes(data, NOW)
+    assert list(parse_file_columns(path, NOW)) == list(parse_lines(path, NOW))
+
+
 def test_events_made_from_columns_are_whole_immutable_events(tmp_path: Path) -> None:
     lines = [
         Event(id=IDS[0], ts=GOOD_TS[0], kind="skip", user="u", prompt_id="1"),

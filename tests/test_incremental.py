@@ -96,6 +96,30 @@ def test_a_rerun_reads_no_local_event_file_and_one_change_is_the_only_read(
     assert files_of(out) != before
 
 
+def test_each_reading_is_encoded_once_even_when_its_folder_is_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first kept reading of a language also makes the state's folder (its write is
+    tried again): the table is encoded once all the same, and kept whole."""
+    a, b = Log(prefix="a"), Log(prefix="b")
+    b.review("rita", a.translate("alice", "1", "Definieer entropie."))
+    source = data_dir(tmp_path / "d", a)
+    (source / "events" / "b.jsonl").write_text(b.text(), encoding="utf-8")
+    encoded: list[int] = []
+    table_bytes = incremental._table_bytes
+
+    def counted(table: Any) -> Any:
+        encoded.append(table.num_rows)
+        return table_bytes(table)
+
+    monkeypatch.setattr(incremental, "_table_bytes", counted)
+    out = tmp_path / "out"
+    collect_language("nl", [str(source)], out)
+    assert sorted(encoded) == [1, 1]  # a.jsonl and b.jsonl, once each
+    again = collect_language("nl", [str(source)], out)
+    assert sorted(encoded) == [1, 1] and again.events == 2  # both folded from the kept tables
+
+
 def test_a_damaged_or_foreign_state_means_reading_everything_again(
     tmp_path: Path, reads: list[tuple[list[str], list[str]]]
 ) -> None:
