@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from .hub import Hub
 
 # The collector's own imports beyond the base install: the ``collect`` extra.
-EXTRA_MODULES = ("pyarrow", "pyarrow.parquet")
+EXTRA_MODULES = ("pyarrow", "pyarrow.parquet", "orjson")
 
 
 def require_collect_extra() -> None:

@@ -4,12 +4,13 @@ A Space's log only grows, and a language's sources may hold thousands of files: 
 collect keeps, per language, a small state file (``OUT/.mpep-collect/<code>/state.json``)
 that names each event file it read by a key (its path, or ``hf://`` path on the Hub)
 with a fingerprint -- size and modification time for a local file, size and etag
-(blob id) for a Hub file -- and beside it what the reading gave: the file's Arrow table
-(``*.arrow``), or for a file only the per-line reader can read, a copy of its bytes.
-The next collect reads a file again only when its fingerprint changed; otherwise it
-folds the kept table, checked again against the current clock exactly as a fresh read
-is (:func:`mpep_generator.columnar.events_of`), so the output is byte-identical. A
-Hub file whose etag is known is not even downloaded (:mod:`mpep_generator.folding`).
+(blob id) for a Hub file -- and beside it a copy of the bytes it read (``*.jsonl``,
+with their CRC-32 in the state). The next collect reads a file again only when its
+fingerprint changed; otherwise it parses the kept copy, checked against the current
+clock exactly as a fresh read is, so the output is byte-identical. A Hub file whose
+etag is known is not even downloaded (:mod:`mpep_generator.folding`). (The copy, not
+a parsed form: ``orjson`` parses it as fast as pyarrow read back the Arrow table this
+state kept before, and a log's lines are what the Space wrote, nothing to convert.)
 
 The state lives beside the datasets, never inside a dataset folder (``--push`` uploads
 those), and a damaged or foreign state is ignored (everything is read again).
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,16 +30,15 @@ from typing import Any
 from mpep_space.events import EventRun, ParsedLine, parse_lines
 
 from . import __version__
-from .arrow import pyarrow
-from .columnar import Unfit, events_of, read_table
+from .columnar import Unfit, parse_bytes
 from .errors import CollectError
 from .files import replace_file, write_text
 
 STATE_DIR = ".mpep-collect"
 STATE_FILE = "state.json"
 # A state written by another version of the reader is not trusted.
-STATE_VERSION = f"1/{__version__}"
-COMPRESS_FROM = 1 << 20  # bytes of Arrow data: kept readings from this size are compressed
+STATE_VERSION = f"2/{__version__}"
+FORM = "bytes"  # a kept reading is the file's bytes as they were read
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,8 @@ class ReadCache:
             entry = self.entries[fingerprint.key]
             kept = self.folder / entry["file"]
             try:
-                parsed = self._from_kept(kept, entry["form"], now)
-            except (OSError, ValueError, KeyError, Unfit):
+                parsed = self._from_kept(kept, entry, now)
+            except OSError:
                 parsed = None  # damaged: read the file
             if parsed is not None:
                 self.reused.append(fingerprint.key)
@@ -110,38 +110,36 @@ class ReadCache:
         self.read.append(fingerprint.key)
         data = path.read_bytes()
         name = hashlib.sha256(fingerprint.key.encode()).hexdigest()[:32]
+        self._keep(name + ".jsonl", fingerprint, data)
         try:
-            table = read_table(data)
-            parsed = events_of(table, now)
+            return parse_bytes(data, now)
         except Unfit:
-            self._keep(name + ".jsonl", "lines", fingerprint, data)
             return list(parse_lines(path, now))
-        self._keep(name + ".arrow", "table", fingerprint, _table_bytes(table))
-        return parsed
 
     def _from_kept(
-        self, kept: Path, form: str, now: datetime
+        self, kept: Path, entry: dict[str, str], now: datetime
     ) -> EventRun | list[ParsedLine] | None:
-        if form == "lines":
+        """The reading kept in ``kept``; None when it is not the one the state names."""
+        data = kept.read_bytes()
+        if entry.get("form") != FORM or entry.get("crc32") != _crc32(data):
+            return None
+        try:
+            return parse_bytes(data, now)
+        except Unfit:
             return list(parse_lines(kept, now))
-        if form == "table":
-            return events_of(_read_table(kept), now)
-        return None
 
-    def _keep(self, name: str, form: str, fingerprint: Fingerprint, data: Any) -> None:
-        """Keep ``data`` (bytes, or a buffer) as the reading of the file."""
+    def _keep(self, name: str, fingerprint: Fingerprint, data: bytes) -> None:
+        """Keep ``data``, the file's bytes as read, as its reading."""
 
         def write(tmp: Path) -> None:
-            with tmp.open("wb") as file:
-                file.write(data)
+            tmp.write_bytes(data)
 
         old = self.entries.get(fingerprint.key)
-        # Encoded before: the first write of a language also makes its folder (and
-        # writes again), which must not encode the table twice.
         replace_file(self.folder / name, write)
         if isinstance(old, dict) and old.get("file") not in (None, name):
             (self.folder / str(old["file"])).unlink(missing_ok=True)
-        self.entries[fingerprint.key] = {"mark": fingerprint.mark, "file": name, "form": form}
+        entry = {"mark": fingerprint.mark, "file": name, "form": FORM, "crc32": _crc32(data)}
+        self.entries[fingerprint.key] = entry
 
     def save(self) -> None:
         """Write the state of the files seen this collect; drop the readings of the others."""
@@ -157,32 +155,9 @@ class ReadCache:
         write_text(self.folder / STATE_FILE, text + "\n")
 
 
-def _table_bytes(table: Any) -> Any:
-    """``table`` as an Arrow IPC file, in memory (a buffer)."""
-    pa = pyarrow()
-    import pyarrow.ipc as ipc
-
-    if table is None:  # an empty file: an empty stream of no columns
-        table = pa.table({})
-    # lz4 halves a big reading for a few ms per MiB; a small one it would slow down (a
-    # fixed cost per column buffer) for no space worth keeping.
-    compression = "lz4" if table.nbytes >= COMPRESS_FROM else None
-    options = ipc.IpcWriteOptions(compression=compression)
-    # Into memory, then one write: straight into a file, pyarrow makes a system call per
-    # buffer (about 80 for a Space's table), which costs twice the whole encoding.
-    sink = pa.BufferOutputStream()
-    with ipc.new_file(sink, table.schema, options=options) as writer:
-        writer.write_table(table)
-    return memoryview(sink.getvalue())
-
-
-def _read_table(path: Path) -> Any:
-    pa = pyarrow()
-    import pyarrow.ipc as ipc
-
-    with pa.OSFile(os.fspath(path), "rb") as source:
-        table = ipc.open_file(source).read_all()
-    return None if table.num_columns == 0 and table.num_rows == 0 else table
+def _crc32(data: bytes) -> str:
+    """A check of a kept reading's bytes (a damaged copy is read again, not folded)."""
+    return f"{zlib.crc32(data):08x}"
 
 
 def cache_for(out: Path, code: str) -> ReadCache:

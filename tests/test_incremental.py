@@ -96,28 +96,29 @@ def test_a_rerun_reads_no_local_event_file_and_one_change_is_the_only_read(
     assert files_of(out) != before
 
 
-def test_each_reading_is_encoded_once_even_when_its_folder_is_new(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_kept_reading_is_the_bytes_read_and_a_changed_byte_means_reading_again(
+    tmp_path: Path, reads: list[tuple[list[str], list[str]]]
 ) -> None:
-    """The first kept reading of a language also makes the state's folder (its write is
-    tried again): the table is encoded once all the same, and kept whole."""
+    """The state keeps a copy of each file as it was read, with its CRC-32: a copy with
+    one byte changed (same length, still JSON) is not folded; its file is read again."""
     a, b = Log(prefix="a"), Log(prefix="b")
     b.review("rita", a.translate("alice", "1", "Definieer entropie."))
     source = data_dir(tmp_path / "d", a)
     (source / "events" / "b.jsonl").write_text(b.text(), encoding="utf-8")
-    encoded: list[int] = []
-    table_bytes = incremental._table_bytes
-
-    def counted(table: Any) -> Any:
-        encoded.append(table.num_rows)
-        return table_bytes(table)
-
-    monkeypatch.setattr(incremental, "_table_bytes", counted)
     out = tmp_path / "out"
-    collect_language("nl", [str(source)], out)
-    assert sorted(encoded) == [1, 1]  # a.jsonl and b.jsonl, once each
+    first = collect_language("nl", [str(source)], out)
+    kept = sorted((out / STATE_DIR / "nl").glob("*.jsonl"))
+    originals = sorted((source / "events").glob("*.jsonl"))
+    assert sorted(k.read_bytes() for k in kept) == sorted(o.read_bytes() for o in originals)
+    flipped = next(k for k in kept if b'"rita"' in k.read_bytes())
+    flipped.write_bytes(flipped.read_bytes().replace(b'"rita"', b'"rito"'))
     again = collect_language("nl", [str(source)], out)
-    assert sorted(encoded) == [1, 1] and again.events == 2  # both folded from the kept tables
+    assert reads[-1] == (
+        [str((source / "events" / "b.jsonl").resolve())],
+        [str((source / "events" / "a.jsonl").resolve())],
+    )
+    assert again.progress == first.progress and files_of(out) == files_of(out)
+    assert b'"rita"' in flipped.read_bytes()  # kept again, as read
 
 
 def test_a_damaged_or_foreign_state_means_reading_everything_again(
@@ -132,8 +133,8 @@ def test_a_damaged_or_foreign_state_means_reading_everything_again(
         state.write_text(damage)
         collect_language("nl", [str(source)], out)
         assert len(reads[-1][0]) == 2 and files_of(out) == expected
-    for kept in (out / STATE_DIR / "nl").glob("*.arrow"):
-        kept.write_bytes(b"not arrow")  # a kept reading that cannot be read is read again
+    kept = sorted((out / STATE_DIR / "nl").glob("*.jsonl"))
+    kept[0].write_bytes(b"{}\n")  # a kept reading that is not the one kept is read again
     collect_language("nl", [str(source)], out)
     assert len(reads[-1][0]) == 1 and files_of(out) == expected
 
@@ -194,8 +195,8 @@ def test_a_damaged_kept_reading_of_a_file_not_downloaded_says_to_collect_again(
     shutil.copytree(repo / "space", snapshot / "space")
     real = fake_hub.snapshot_download
     fake_hub.snapshot_download = lambda repo_id, **kw: (real(repo_id, **kw), str(snapshot))[1]
-    for kept in (out / STATE_DIR / "nl").glob("*.arrow"):
-        kept.write_bytes(b"damaged")
+    for kept in (out / STATE_DIR / "nl").glob("*.jsonl"):
+        kept.write_bytes(kept.read_bytes()[:-9])  # torn: it would fold fewer events
     with pytest.raises(CollectError) as info:
         collect_language("nl", [REPO], out, hub=hub)
     assert str(info.value).startswith(f"the kept reading of hf://datasets/{REPO}/events/")
