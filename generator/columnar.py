@@ -85,15 +85,17 @@ def read_lines(data: bytes) -> list[Line]:
         return []
     if _loads is None:
         raise Unfit
-    body = data[:-1] if data.endswith(b"\n") else data
+    parts = (data[:-1] if data.endswith(b"\n") else data).split(b"\n")
+    parts[0] = b"[" + parts[0]
+    parts[-1] += b"]"
     try:
         # One array: a blank line, a torn one or two values on a line make it invalid,
         # and a value split over lines, or two on one line separated by a comma, change
         # the count -- which is checked.
-        lines = _loads(b"[" + body.replace(b"\n", b",") + b"]")
+        lines = _loads(b",".join(parts))
     except ValueError:  # orjson.JSONDecodeError
         raise Unfit from None
-    if len(lines) != body.count(b"\n") + 1 or set(map(type, lines)) != {dict}:
+    if len(lines) != len(parts) or set(map(type, lines)) != {dict}:
         raise Unfit
     return lines
 
@@ -114,8 +116,10 @@ def _check(ok: Any) -> None:
 
 
 def _events(lines: list[Line], latest: str) -> list[Event]:
+    if not lines:
+        return []
     rows_of: dict[str, list[int]] = {}
-    for row, kind in enumerate(map(KIND, lines)):
+    for row, kind in enumerate(map(itemgetter(*_own_keys(lines[0], ("kind",))), lines)):
         rows_of.setdefault(kind, []).append(row)
     _check(set(rows_of) <= set(KINDS))
     if len(rows_of) == 1:  # one kind: its events are the file's, in order
@@ -133,7 +137,8 @@ def _kind_events(kind: str, lines: list[Line], latest: str) -> Iterator[Event]:
     """The events of ``lines``, all of ``kind``: what parse_event makes of each, checked
     key by key on whole columns."""
     keys = KEYS[kind]
-    columns = dict(zip(keys, zip(*map(itemgetter(*keys), lines), strict=True), strict=True))
+    values_of = itemgetter(*_own_keys(lines[0], keys))
+    columns = dict(zip(keys, zip(*map(values_of, lines), strict=True), strict=True))
     _check(set(columns.pop("v")) <= {SCHEMA_VERSION})  # == as parse_event: 1.0 and true too
     for name in ("id", "user", "prompt_id"):
         _text(columns[name], required=True)
@@ -149,9 +154,18 @@ def _kind_events(kind: str, lines: list[Line], latest: str) -> Iterator[Event]:
     return map(NEW_EVENT, records)
 
 
+def _own_keys(line: Line, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """``keys`` as the parser's own key objects, where ``line`` has them: orjson makes one
+    object per key for a whole file, and a dict finds the very object by identity, where
+    an equal string costs a comparison of the text -- in every line."""
+    own = {key: key for key in line}
+    return tuple(own.get(key, key) for key in keys)
+
+
 def _text(values: Column, *, required: bool) -> Column:
     """Strings, each non-empty when ``required`` (``_str`` of parse_event)."""
-    _check(set(map(type, values)) <= {str} and not (required and "" in values))
+    "".join(values)  # TypeError (the per-line reader's words, then) unless all are strings
+    _check(not required or all(values))
     return values
 
 
@@ -165,7 +179,7 @@ def _optional(values: Column) -> Column:
 
 def _timestamps(values: Column, latest: str) -> None:
     """``ts`` of every line: our shape, a real instant, at most a day ahead."""
-    _check(set(map(type, values)) <= {str} and ts_shaped(values))
+    _check(ts_shaped(values))  # (TypeError for a value that is not a string)
     try:  # month 13 or day 45 have the shape; datetime does not
         deque(map(datetime.fromisoformat, values), maxlen=0)
     except ValueError:
@@ -226,7 +240,6 @@ def _versions(values: list[Any]) -> list[Any]:
     return values
 
 
-KIND = itemgetter("kind")
 COMMON = ("v", "id", "ts", "user", "prompt_id")
 # The keys each kind must have -- every Space writes them: a line without one goes to
 # the per-line reader, which has words for it (a missing optional key too).
