@@ -4,13 +4,15 @@ A Space's log only grows, and a language's sources may hold thousands of files: 
 collect keeps, per language, a small state file (``OUT/.mpep-collect/<code>/state.json``)
 that names each event file it read by a key (its path, or ``hf://`` path on the Hub)
 with a fingerprint -- size and modification time for a local file, size and etag
-(blob id) for a Hub file -- and beside it a copy of the bytes it read (``*.jsonl``,
-with their CRC-32 in the state). The next collect reads a file again only when its
-fingerprint changed; otherwise it parses the kept copy, checked against the current
-clock exactly as a fresh read is, so the output is byte-identical. A Hub file whose
-etag is known is not even downloaded (:mod:`mpep_generator.folding`). (The copy, not
-a parsed form: ``orjson`` parses it as fast as pyarrow read back the Arrow table this
-state kept before, and a log's lines are what the Space wrote, nothing to convert.)
+(blob id) for a Hub file -- and beside it the bytes it read (``*.jsonl``: a hard link
+to the file where one can be made, else a copy; their CRC-32 in the state). The next
+collect reads a file again only when its fingerprint changed; otherwise it parses the
+kept bytes, checked against the current clock exactly as a fresh read is, so the
+output is byte-identical. A Hub file whose etag is known is not even downloaded
+(:mod:`mpep_generator.folding`). (The bytes, not a parsed form: ``orjson`` parses them
+as fast as pyarrow read back the Arrow table this state kept before; and a link costs
+no writing -- a log is only appended to, and a file that changed after it was read no
+longer matches its CRC.)
 
 The state lives beside the datasets, never inside a dataset folder (``--push`` uploads
 those), and a damaged or foreign state is ignored (everything is read again).
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -110,7 +113,7 @@ class ReadCache:
         self.read.append(fingerprint.key)
         data = path.read_bytes()
         name = hashlib.sha256(fingerprint.key.encode()).hexdigest()[:32]
-        self._keep(name + ".jsonl", fingerprint, data)
+        self._keep(name + ".jsonl", fingerprint, data, path)
         try:
             return parse_bytes(data, now)
         except Unfit:
@@ -128,11 +131,19 @@ class ReadCache:
         except Unfit:
             return list(parse_lines(kept, now))
 
-    def _keep(self, name: str, fingerprint: Fingerprint, data: bytes) -> None:
-        """Keep ``data``, the file's bytes as read, as its reading."""
+    def _keep(self, name: str, fingerprint: Fingerprint, data: bytes, source: Path) -> None:
+        """Keep ``data``, the bytes read from ``source``, as its reading: a hard link to the
+        file when one can be made (no copy to write: a log is only ever appended to, and
+        a file that changes after this reading no longer matches its CRC), else a copy."""
 
         def write(tmp: Path) -> None:
-            tmp.write_bytes(data)
+            try:
+                os.link(source, tmp)
+            except FileExistsError:  # a tmp left by a collect that was stopped
+                tmp.unlink()
+                os.link(source, tmp)
+            except OSError:  # another file system, or one without links
+                tmp.write_bytes(data)
 
         old = self.entries.get(fingerprint.key)
         replace_file(self.folder / name, write)

@@ -26,6 +26,13 @@ from test_collect import Log, data_dir
 REPO = "DIBT-Dutch/mpep-nl-responses"
 
 
+def replace(kept: Path, data: bytes) -> None:
+    """Damage a kept reading: a new file in its place (a kept reading may be a hard link
+    to its source, which writing into it would change too)."""
+    kept.unlink()
+    kept.write_bytes(data)
+
+
 def files_of(folder: Path) -> dict[str, bytes]:
     """Every output file but the collector's own state."""
     found = sorted(p for p in folder.rglob("*") if p.is_file())
@@ -99,8 +106,9 @@ def test_a_rerun_reads_no_local_event_file_and_one_change_is_the_only_read(
 def test_a_kept_reading_is_the_bytes_read_and_a_changed_byte_means_reading_again(
     tmp_path: Path, reads: list[tuple[list[str], list[str]]]
 ) -> None:
-    """The state keeps a copy of each file as it was read, with its CRC-32: a copy with
-    one byte changed (same length, still JSON) is not folded; its file is read again."""
+    """The state keeps each file's bytes as they were read (a hard link to the file), with
+    their CRC-32: a kept reading with one byte changed (same length, still JSON) is not
+    folded; its file is read again."""
     a, b = Log(prefix="a"), Log(prefix="b")
     b.review("rita", a.translate("alice", "1", "Definieer entropie."))
     source = data_dir(tmp_path / "d", a)
@@ -110,15 +118,40 @@ def test_a_kept_reading_is_the_bytes_read_and_a_changed_byte_means_reading_again
     kept = sorted((out / STATE_DIR / "nl").glob("*.jsonl"))
     originals = sorted((source / "events").glob("*.jsonl"))
     assert sorted(k.read_bytes() for k in kept) == sorted(o.read_bytes() for o in originals)
+    # hard links, not copies: nothing more to write (on one file system, as here)
+    assert {k.stat().st_ino for k in kept} == {o.stat().st_ino for o in originals}
     flipped = next(k for k in kept if b'"rita"' in k.read_bytes())
-    flipped.write_bytes(flipped.read_bytes().replace(b'"rita"', b'"rito"'))
+    replace(flipped, flipped.read_bytes().replace(b'"rita"', b'"rito"'))
     again = collect_language("nl", [str(source)], out)
     assert reads[-1] == (
         [str((source / "events" / "b.jsonl").resolve())],
         [str((source / "events" / "a.jsonl").resolve())],
     )
-    assert again.progress == first.progress and files_of(out) == files_of(out)
+    assert again.progress == first.progress
+    assert files_of(out) == scratch([str(source)], tmp_path / "scratch")
     assert b'"rita"' in flipped.read_bytes()  # kept again, as read
+
+
+def test_where_no_link_can_be_made_a_kept_reading_is_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[tuple[list[str], list[str]]]
+) -> None:
+    """Another file system (or one without hard links): the bytes read are written out,
+    and the next collect folds them as it folds a link."""
+
+    def no_links(*args: Any, **kwargs: Any) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(incremental.os, "link", no_links)
+    source, _, _ = two_files(tmp_path / "d")
+    out = tmp_path / "out"
+    collect_language("nl", [str(source)], out)
+    kept = sorted((out / STATE_DIR / "nl").glob("*.jsonl"))
+    originals = sorted((source / "events").glob("*.jsonl"))
+    assert sorted(k.read_bytes() for k in kept) == sorted(o.read_bytes() for o in originals)
+    assert not {k.stat().st_ino for k in kept} & {o.stat().st_ino for o in originals}
+    collect_language("nl", [str(source)], out)
+    assert reads[-1][0] == [] and len(reads[-1][1]) == 2
+    assert files_of(out) == scratch([str(source)], tmp_path / "scratch")
 
 
 def test_a_damaged_or_foreign_state_means_reading_everything_again(
@@ -134,7 +167,7 @@ def test_a_damaged_or_foreign_state_means_reading_everything_again(
         collect_language("nl", [str(source)], out)
         assert len(reads[-1][0]) == 2 and files_of(out) == expected
     kept = sorted((out / STATE_DIR / "nl").glob("*.jsonl"))
-    kept[0].write_bytes(b"{}\n")  # a kept reading that is not the one kept is read again
+    replace(kept[0], b"{}\n")  # a kept reading that is not the one kept is read again
     collect_language("nl", [str(source)], out)
     assert len(reads[-1][0]) == 1 and files_of(out) == expected
 
@@ -196,7 +229,7 @@ def test_a_damaged_kept_reading_of_a_file_not_downloaded_says_to_collect_again(
     real = fake_hub.snapshot_download
     fake_hub.snapshot_download = lambda repo_id, **kw: (real(repo_id, **kw), str(snapshot))[1]
     for kept in (out / STATE_DIR / "nl").glob("*.jsonl"):
-        kept.write_bytes(kept.read_bytes()[:-9])  # torn: it would fold fewer events
+        replace(kept, kept.read_bytes()[:-9])  # torn: it would fold fewer events
     with pytest.raises(CollectError) as info:
         collect_language("nl", [REPO], out, hub=hub)
     assert str(info.value).startswith(f"the kept reading of hf://datasets/{REPO}/events/")
