@@ -289,16 +289,17 @@ class Ledger:
             prompt.accepted = state
 
     def _add_translation(self, prompt: PromptState, event: Event) -> None:
-        if event.kind == "translation" and self._revise(prompt, event):
+        if prompt.translations and event.kind == "translation" and self._revise(prompt, event):
             return
+        # (positional: a log's fold makes one per translation, and keywords cost more)
         state = TranslationState(
-            id=event.id,
-            prompt_id=prompt.id,
-            user=event.user,
-            text=event.text,
-            ts=event.ts,
-            qa=event.qa,
-            suggestion_unchanged=event.suggestion_unchanged,
+            event.id,
+            prompt.id,
+            event.user,
+            event.text,
+            event.ts,
+            event.qa,
+            event.suggestion_unchanged,
             final_text=event.text,
         )
         prompt.translations.append(state)
