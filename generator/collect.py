@@ -24,10 +24,11 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -223,7 +224,7 @@ def _json(records: list[dict[str, str]]) -> str:
     if keys and all(map(keys.__eq__, map(list, records))):  # one shape: fill a template
         lines = (f"    {dump(key).replace('%', '%%')}: %s" for key in keys)
         template = "  {\n" + ",\n".join(lines) + "\n  }"
-        columns = (map(dump, map(itemgetter(key), records)) for key in keys)
+        columns = (_dumped(list(map(itemgetter(key), records)), dump) for key in keys)
         items: Iterable[str] = map(template.__mod__, zip(*columns, strict=True))
     else:
         items = (
@@ -236,6 +237,14 @@ def _json(records: list[dict[str, str]]) -> str:
 
 
 FLAT = (str, int, float, bool, type(None))  # values json writes on one line
+
+
+def _dumped(values: list[Any], dump: Callable[[Any], str]) -> Iterable[str]:
+    """Each value as json writes it; strings straight through json's C string encoder
+    (what ``dump`` does for a string, after a Python call and a type test of its own)."""
+    if set(map(type, values)) == {str}:
+        return map(encode_basestring, values)
+    return map(dump, values)
 
 
 def _merged_outputs(
