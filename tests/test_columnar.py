@@ -1,7 +1,7 @@
 """The collector's columnar reader gives exactly what the Space's per-line reader gives.
 
 :func:`mpep_generator.columnar.parse_file_columns` reads a whole event file with
-``pyarrow.json`` and checks the columns; anything the columns cannot stand for
+``orjson`` (one JSON array) and checks the columns; anything the columns cannot stand for
 exactly goes to :func:`mpep_space.events.parse_lines`. These tests write random logs
 -- valid events, and lines with every kind of damage the per-line reader reports --
 and compare the two readers line by line, and through ``read_logs`` (dedup, conflicts,
