@@ -376,6 +376,35 @@ def test_surrogate_escapes_are_read_as_the_per_line_reader_reads_them(
     assert list(parse_file_columns(path, NOW)) == list(parse_lines(path, NOW))
 
 
+def test_lines_that_are_json_only_together_are_read_line_by_line(tmp_path: Path) -> None:
+    """A value split over two lines, next to a line holding two values: joined, the lines
+    would be as many objects as lines, all valid events; alone, three are not JSON."""
+    finding = {"code": "x", "severity": "warning", "message": "m"}
+    a, b, c, d = (
+        Event(
+            id=IDS[i],
+            ts=GOOD_TS[0],
+            kind="translation",
+            user="u",
+            prompt_id="1",
+            text="t",
+            qa=(finding, finding),
+        )
+        .to_json()
+        .encode()
+        for i in range(4)
+    )
+    b_start, b_end = b.split(b'},{"code"', 1)  # b's findings apart: b_end starts a finding
+    data = b"\n".join([a, b_start + b"}", b'{"code"' + b_end, c + b"," + d]) + b"\n"
+    assert len(json.loads(b"[" + data.strip().replace(b"\n", b",") + b"]")) == 4  # as lines
+    path = write(tmp_path, "events.jsonl", data)
+    with pytest.raises(Unfit):
+        parse_bytes(data, NOW)
+    read = list(parse_file_columns(path, NOW))
+    assert read == list(parse_lines(path, NOW))
+    assert [type(parsed) for _, parsed in read] == [Event, str, str, str]
+
+
 def test_events_made_from_columns_are_whole_immutable_events(tmp_path: Path) -> None:
     lines = [
         Event(id=IDS[0], ts=GOOD_TS[0], kind="skip", user="u", prompt_id="1"),
