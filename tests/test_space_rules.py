@@ -15,7 +15,7 @@ import pytest
 from conftest import render
 from mpep_space import handlers as h
 from mpep_space.config import load_config
-from mpep_space.events import parse_event, parse_ts, read_logs
+from mpep_space.events import EVENT_ID, EVENT_ORDER, Event, parse_event, parse_ts, read_logs
 from mpep_space.store import Store
 
 # QA refuses a translation with under a tenth of the expected letters ("near-empty"), and
@@ -92,6 +92,13 @@ def stored_lines(space: h.Space) -> list[dict]:
 
 
 # -- leases and assignment -----------------------------------------------------------------
+
+
+def test_the_fold_order_is_time_then_id_read_by_position() -> None:
+    """EVENT_ORDER and EVENT_ID read an event's fields by position (in C): they must stay
+    the fields they name if Event's fields are ever reordered."""
+    event = Event(id="i", ts="2026-11-27T06:30:00.000000Z", kind="skip", user="u", prompt_id="1")
+    assert EVENT_ORDER(event) == (event.ts, event.id) and EVENT_ID(event) == event.id
 
 
 def test_a_leased_prompt_is_not_handed_to_someone_else(space: h.Space) -> None:

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import count, repeat
-from operator import attrgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, get_args
 
@@ -165,8 +165,10 @@ class Event(NamedTuple):
 
 
 # The order events are folded in: by time, and by id for events of the same microsecond.
-EVENT_ORDER = attrgetter("ts", "id")
-EVENT_ID = attrgetter("id")
+# (By position: a tuple's item is read in C, a named field through a descriptor; a
+# log's fold reads these for every event. Event's first two fields are id and ts.)
+EVENT_ORDER = itemgetter(1, 0)  # (ts, id)
+EVENT_ID = itemgetter(0)
 
 
 def new_event_id() -> str:
