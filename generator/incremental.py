@@ -137,10 +137,8 @@ class ReadCache:
         a file that changes after this reading no longer matches its CRC), else a copy."""
 
         def write(tmp: Path) -> None:
+            tmp.unlink(missing_ok=True)  # a tmp left by a collect that was stopped
             try:
-                os.link(source, tmp)
-            except FileExistsError:  # a tmp left by a collect that was stopped
-                tmp.unlink()
                 os.link(source, tmp)
             except OSError:  # another file system, or one without links
                 tmp.write_bytes(data)

@@ -214,8 +214,8 @@ class Ledger:
 
     def _fold(self, events: Iterable[Event]) -> None:
         """:meth:`apply` each event, in one loop: a whole log (the collector, a Space's
-        start-up) is tens of thousands of events, and a call less per event is a
-        twelfth of the fold."""
+        start-up) is tens of thousands of events, and a call less per event is about a
+        tenth of the fold."""
         prompt_of = self.prompts.get
         changed = self._changed.add
         add_review, add_other = self._add_review, self._apply
